@@ -1,0 +1,191 @@
+"""What opcodes see of the engine: constants, the init and perf contexts,
+string and array variables, and the layout of a note's status array."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import numpy as np
+
+from ..errors import InitError
+
+CONSTS = np.dtype(
+    (
+        np.record,
+        [
+            ("sr", np.float64),
+            ("kr", np.float64),
+            ("ksmps", np.int64),
+            ("onedsr", np.float64),
+            ("onedkr", np.float64),
+            ("tpidsr", np.float64),
+            ("pidsr", np.float64),
+            ("mtpdsr", np.float64),
+            ("sicvt", np.float64),
+            ("e0dbfs", np.float64),
+            ("dbfs_to_float", np.float64),
+            ("a4", np.float64),
+            ("nchnls", np.int64),
+            ("nchnls_i", np.int64),
+        ],
+    )
+)
+
+# Csound's MAXLEN / sr: phase increment scale of the fixed-point oscillators.
+MAXLEN = 0x1000000
+
+# Layout of Instance.status (a float64 array shared with kernels).
+ST_RELEASING = 0  # 1.0 while the note is in its release phase
+ST_KCOUNT = 1  # control blocks performed since the note started
+ST_TIED = 2  # 1.0 when the init pass was for a tied note
+ST_XTRA_BLOCKS = 3  # extra (release) time in control blocks
+ST_OFFSET = 4  # sample offset of the first block (sample-accurate starts)
+ST_SIZE = 8
+
+
+def make_consts(
+    sr: float, ksmps: int, e0dbfs: float = 32768.0, nchnls: int = 1, nchnls_i: int = 1,
+    a4: float = 440.0,
+) -> np.record:
+    """The engine-constant record passed to every kernel as `ctx`."""
+    rec = np.zeros(1, dtype=CONSTS)[0]
+    rec.sr = sr
+    rec.ksmps = ksmps
+    rec.kr = sr / ksmps
+    rec.onedsr = 1.0 / sr
+    rec.onedkr = ksmps / sr
+    rec.tpidsr = 2.0 * np.pi / sr
+    rec.pidsr = np.pi / sr
+    rec.mtpdsr = -2.0 * np.pi / sr
+    rec.sicvt = MAXLEN / sr
+    rec.e0dbfs = e0dbfs
+    rec.dbfs_to_float = 1.0 / e0dbfs
+    rec.a4 = a4
+    rec.nchnls = nchnls
+    rec.nchnls_i = nchnls_i
+    return rec
+
+
+class StrVar:
+    """A string variable (S): opcodes read and write `.value`."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: str = "") -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return f"StrVar({self.value!r})"
+
+
+class ArrayVar:
+    """An array variable (k[], i[], a[], S[]): opcodes read and write `.data`."""
+
+    __slots__ = ("data", "rate")
+
+    def __init__(self, rate: str = "k", data: np.ndarray | None = None) -> None:
+        self.rate = rate
+        self.data = data if data is not None else np.zeros(0)
+
+    def __repr__(self) -> str:
+        return f"ArrayVar({self.rate}, {self.data!r})"
+
+
+class InitContext:
+    """The `ic` argument of init functions."""
+
+    def __init__(self, engine: Any, instance: Any = None, reinit: bool = False, opname: str = ""):
+        self.engine = engine
+        self.instance = instance
+        self.reinit = reinit
+        self.opname = opname
+
+    @property
+    def consts(self) -> np.record:
+        return self.engine.consts
+
+    @property
+    def sr(self) -> float:
+        return float(self.engine.consts.sr)
+
+    @property
+    def kr(self) -> float:
+        return float(self.engine.consts.kr)
+
+    @property
+    def ksmps(self) -> int:
+        return int(self.engine.consts.ksmps)
+
+    @property
+    def e0dbfs(self) -> float:
+        return float(self.engine.consts.e0dbfs)
+
+    @property
+    def nchnls(self) -> int:
+        return int(self.engine.consts.nchnls)
+
+    def table(self, number: float):
+        """The table `number`, or InitError as Csound reports it."""
+        table = self.engine.tables.get(int(number)) if number >= 1 else None
+        if table is None:
+            raise InitError(f"Invalid ftable no. {number:f}")
+        return table
+
+    def print(self, text: str) -> None:
+        """Orchestra output (print, prints, ...): shown whatever -m says."""
+        self.engine.print_orch(text)
+
+    def warning(self, text: str) -> None:
+        self.engine.warning(text)
+
+    def message(self, text: str) -> None:
+        self.engine.message(text)
+
+
+class PerfContext(InitContext):
+    """The `pc` argument of python_perf functions."""
+
+
+class OpcodeHost:
+    """A minimal engine for running opcodes without the parser or the scheduler
+    (used by `csoundpy.testing`); it has the attributes opcodes may touch."""
+
+    def __init__(
+        self, sr: float = 44100.0, ksmps: int = 10, e0dbfs: float = 1.0, nchnls: int = 1,
+        nchnls_i: int | None = None, a4: float = 440.0,
+    ) -> None:
+        from .tables import TableDirectory
+
+        nchnls_i = nchnls if nchnls_i is None else nchnls_i
+        self.consts = make_consts(sr, ksmps, e0dbfs, nchnls, nchnls_i, a4)
+        self.tables = TableDirectory()
+        self.spout = np.zeros((nchnls, ksmps))
+        self.spin = np.zeros((nchnls_i, ksmps))
+        self.clock = np.zeros(4)
+        self.strsets: dict[int, str] = {}
+        self.globals: dict[str, Any] = {}
+        self.printed: list[str] = []
+        self.warnings: list[str] = []
+        self.search_dirs: list[str] = ["."]
+
+    def print_orch(self, text: str) -> None:
+        self.printed.append(text)
+        sys.stderr.write(text)
+
+    def warning(self, text: str) -> None:
+        self.warnings.append(text)
+
+    def message(self, text: str) -> None:
+        self.printed.append(text)
+
+    def find_file(self, name: str) -> str | None:
+        import os
+
+        if os.path.isabs(name):
+            return name if os.path.exists(name) else None
+        for d in self.search_dirs:
+            path = os.path.join(d, name)
+            if os.path.exists(path):
+                return path
+        return None

@@ -1,0 +1,105 @@
+"""Function tables: the engine's table directory and one table's data.
+
+A table holds `size` points plus one guard point (`data` has size+1 items),
+as Csound's FUNC does.  The fixed-point fields `lobits`, `lomask`, `lodiv`
+(MAXLEN = 2**24 phase accumulator) are kept because Csound's truncating
+oscillators index with them, and matching Csound sample for sample needs them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+MAXLEN = 0x1000000
+PHMASK = 0x0FFFFFF
+
+
+def _lobits(size: int) -> int:
+    bits = 0
+    length = size
+    if length <= 0 or length & (length - 1):
+        return 0
+    while length < MAXLEN:
+        length <<= 1
+        bits += 1
+    return bits
+
+
+@dataclass
+class FunctionTable:
+    """One function table (Csound's FUNC)."""
+
+    number: int
+    data: np.ndarray  # float64, size + 1 (guard point included)
+    gen: int = 0
+    args: tuple = ()
+    sr: float = 0.0  # GEN01: file sample rate (gen01 'gen01args.sample_rate')
+    nchnls: int = 1
+    base_freq: float = 0.0  # GEN01: cvtbas/cpscvt source (loscil)
+    loop_mode1: int = 0
+    loop_mode2: int = 0
+    begin1: int = 0
+    end1: int = 0
+    begin2: int = 0
+    end2: int = 0
+    sound_frames: int = 0  # GEN01 'soundend' / flenfrms
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def size(self) -> int:
+        """Length without the guard point (Csound's flen)."""
+        return self.data.shape[0] - 1
+
+    @property
+    def is_pow2(self) -> bool:
+        n = self.size
+        return n > 0 and (n & (n - 1)) == 0
+
+    @property
+    def lenmask(self) -> int:
+        return self.size - 1 if self.is_pow2 else -1
+
+    @property
+    def lobits(self) -> int:
+        return _lobits(self.size)
+
+    @property
+    def lomask(self) -> int:
+        return (1 << self.lobits) - 1
+
+    @property
+    def lodiv(self) -> float:
+        return 1.0 / (1 << self.lobits)
+
+
+class TableDirectory:
+    """The engine's tables by number; ftgen 0 numbers start at 101."""
+
+    def __init__(self) -> None:
+        self._tables: dict[int, FunctionTable] = {}
+        self._next_auto = 101
+
+    def get(self, number: int) -> FunctionTable | None:
+        return self._tables.get(int(number))
+
+    def __contains__(self, number: int) -> bool:
+        return int(number) in self._tables
+
+    def set(self, table: FunctionTable) -> None:
+        self._tables[table.number] = table
+
+    def delete(self, number: int) -> None:
+        self._tables.pop(int(number), None)
+
+    def next_number(self) -> int:
+        """Next free automatic table number (101, 102, ...)."""
+        while self._next_auto in self._tables:
+            self._next_auto += 1
+        number = self._next_auto
+        self._next_auto += 1
+        return number
+
+    def numbers(self) -> list[int]:
+        return sorted(self._tables)

@@ -1,0 +1,29 @@
+"""Every opcode family; importing this package registers them all."""
+
+from importlib import import_module
+
+FAMILIES = [
+    "arith",
+    "flow",
+    "io_ops",
+    "printing",
+    "oscillators",
+    "envelopes",
+    "filters",
+    "reverbs",
+    "noise",
+    "pitch",
+    "tables_ops",
+    "events",
+    "strings",
+    "arrays",
+    "sampling",
+    "spectral",
+]
+
+for _family in FAMILIES:
+    try:
+        import_module(f"{__name__}.{_family}")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{__name__}.{_family}":
+            raise

@@ -1,0 +1,165 @@
+"""The opcode registry: one `defop` call per Csound table row.
+
+Conventions every opcode follows (the engine and the tests rely on them)
+------------------------------------------------------------------------
+Type strings are Csound's own (Engine/entry1.c): outputs `a k i S f w` (and
+`m`=several a, `z`=several k, `I`=several i, `X`=several a/k/i, `N`=several
+any, `*`=any); inputs `a k i S f w`, `x` (a or k), `T` (S or i), `U` (S, k or
+i), optional i-rate `o`=0 `p`=1 `j`=-1 `h`=127 `q`=10 `v`=.5, optional k-rate
+`O`=0 `P`=1 `V`=.5 `J`=-1, variadic `m` (i…), `M` (any…), `N` (any incl. S…),
+`n` (odd number of i), `y` (a…), `z` (k…), `Z` (k,a pairs…), `*` (any…).
+A type letter followed by `[]` is an array of that type (`k[]`, `i[]`).
+
+State: `State(phs=f64, inc=f64, ...)` builds a numpy *record* dtype. Each
+call site of each instance owns one record; kernels read and write it by
+attribute (`s.phs`), by reference.
+
+init(s, ic, *outs, *ins) -> tuple of aux arrays | None
+    Plain Python, runs in the init pass.  Arguments:
+      outs: a -> 1-d float64 array (ksmps); k/i -> 1-element float64 array
+            (write `out[0] = v`); S -> StrVar (set `.value`); arrays -> ArrayVar
+            (set `.data`, a numpy array).
+      ins:  a -> 1-d array; k/i/constants -> float (the value now);
+            S -> str; arrays -> ArrayVar; the variadic part of the signature
+            (m M N n y z Z *) -> ONE tuple of such values.
+    `ic` is the init context: ic.consts (the engine-constant record: sr kr
+    ksmps onedsr onedkr tpidsr pidsr e0dbfs a4 nchnls nchnls_i), ic.sr, ic.kr,
+    ic.ksmps, ic.e0dbfs, ic.nchnls; ic.table(fn) -> FunctionTable (raises
+    InitError 'Invalid ftable no. %f' when missing); ic.engine (spout, spin,
+    clock, tables, channels, strsets, rng...); ic.instance (the note, None in
+    instr 0); ic.print(text) for orchestra output (print, prints...);
+    ic.warning(text); ic.reinit (True during a reinit pass).
+    May raise InitError(message).  Returns the aux arrays the perf kernel
+    needs (delay lines, the table's data, the engine's output buffer...),
+    in the order declared by `arrays=`.
+
+perf(s, ctx, *aux, *outs, *ins, n0, n1)
+    A numba kernel (`@kernel`), called once per control block.  `ctx` is the
+    engine-constant record.  outs: a -> 1-d array, k -> 1-element array.
+    ins: a -> 1-d array; k/i -> 0-d array view: read every input with
+    `at(x, n)` (works for a-rate arrays, 0-d views and floats).  Variadic
+    part: one tuple.  Compute frames [n0, n1) only; k-rate opcodes compute
+    their one value (n0, n1 are then 0, 1 unless the block is cut short).
+    The engine zeroes a-rate outputs outside [n0, n1).
+
+python_perf=True: `perf` is plain Python, same arguments, except that `ctx`
+is replaced by the perf context `pc` (pc.engine, pc.instance, pc.consts),
+S arguments are StrVar (read `.value`) and array arguments ArrayVar.  For
+opcodes that print, schedule events, turn notes off or touch strings.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+f64 = np.float64
+i64 = np.int64
+
+OPTIONAL_DEFAULTS = {
+    "o": 0.0, "p": 1.0, "j": -1.0, "h": 127.0, "q": 10.0, "v": 0.5,
+    "O": 0.0, "P": 1.0, "V": 0.5, "J": -1.0,
+}
+VARIADIC_IN = set("mMNnyzZ*")
+VARIADIC_OUT = set("mzIXNF*")
+
+
+def State(**fields: Any) -> np.dtype:
+    """Record dtype for an opcode's state: State(phs=f64, ndx=i64)."""
+    if not fields:
+        fields = {"_unused": f64}
+    return np.dtype((np.record, [(name, np.dtype(t)) for name, t in fields.items()]))
+
+
+EMPTY_STATE = State()
+
+_TYPE_TOKEN = re.compile(r"([A-Za-z.*])((?:\[\])*)")
+
+
+def split_types(types: str) -> list[str]:
+    """Split a Csound type string into tokens: 'ak[]o' -> ['a', 'k[]', 'o']."""
+    if types in ("", "0"):
+        return []
+    tokens = []
+    pos = 0
+    while pos < len(types):
+        m = _TYPE_TOKEN.match(types, pos)
+        if not m:
+            raise ValueError(f"bad type string {types!r}")
+        tokens.append(m.group(0))
+        pos = m.end()
+    return tokens
+
+
+@dataclass(frozen=True)
+class OpEntry:
+    """One overload of one opcode (a row of Csound's opcode table)."""
+
+    name: str
+    outs: str
+    ins: str
+    state: np.dtype = EMPTY_STATE
+    init: Callable | None = None
+    perf: Callable | None = None
+    deinit: Callable | None = None
+    python_perf: bool = False
+    arrays: tuple[str, ...] = ()
+    flags: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def out_types(self) -> list[str]:
+        return split_types(self.outs)
+
+    @property
+    def in_types(self) -> list[str]:
+        return split_types(self.ins)
+
+    def __repr__(self) -> str:
+        return f"OpEntry({self.name} {self.outs or '(null)'} {self.ins})"
+
+
+REGISTRY: dict[str, list[OpEntry]] = {}
+
+
+def defop(
+    name: str,
+    outs: str,
+    ins: str,
+    state: np.dtype | None = None,
+    init: Callable | None = None,
+    perf: Callable | None = None,
+    *,
+    deinit: Callable | None = None,
+    python_perf: bool = False,
+    arrays: tuple[str, ...] = (),
+    flags: tuple[str, ...] = (),
+) -> OpEntry:
+    """Register one overload of opcode `name` (Csound's OENTRY columns)."""
+    split_types(outs)
+    split_types(ins)
+    entry = OpEntry(
+        name=name,
+        outs=outs,
+        ins=ins,
+        state=state if state is not None else EMPTY_STATE,
+        init=init,
+        perf=perf,
+        deinit=deinit,
+        python_perf=python_perf,
+        arrays=tuple(arrays),
+        flags=frozenset(flags),
+    )
+    REGISTRY.setdefault(name, []).append(entry)
+    return entry
+
+
+def lookup(name: str) -> list[OpEntry]:
+    """All overloads of `name`, in declaration order (empty if unknown)."""
+    return REGISTRY.get(name, [])
+
+
+def all_entries() -> list[OpEntry]:
+    return [e for entries in REGISTRY.values() for e in entries]

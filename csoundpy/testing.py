@@ -1,0 +1,166 @@
+"""Test harness: run one opcode overload without the parser or the engine.
+
+    out = render_opcode("oscili", "a", "kkjo", [0.5, 440, 1], nblocks=100,
+                        host=host)        # host: csoundpy.engine.context.OpcodeHost
+
+Arguments: a float is a constant k/i value; a 1-d array of nblocks*ksmps
+values feeds an a-rate input; a 1-d array of nblocks values feeds a k-rate
+input block by block; a str feeds an S input.  Optional inputs that are not
+given take their Csound defaults.  Returns one numpy array per output
+(a-rate: nblocks*ksmps samples; k-rate: nblocks values; i-rate: 1 value).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+
+from .engine.context import ArrayVar, InitContext, OpcodeHost, PerfContext, StrVar
+from .opcodes._registry import OPTIONAL_DEFAULTS, VARIADIC_IN, OpEntry, lookup, split_types
+
+
+def find_entry(name: str, outs: str, ins: str) -> OpEntry:
+    """The overload of `name` whose type strings are exactly `outs` and `ins`."""
+    import csoundpy.opcodes  # noqa: F401  (registers every family)
+
+    for entry in lookup(name):
+        if entry.outs == outs and entry.ins == ins:
+            return entry
+    found = ", ".join(f"{e.outs or '(null)'}:{e.ins}" for e in lookup(name)) or "none"
+    raise KeyError(f"no overload {name} {outs}:{ins} (have {found})")
+
+
+def _is_audio_rate(token: str) -> bool:
+    return token in ("a", "y")
+
+
+def render_opcode(
+    name: str,
+    outs: str,
+    ins: str,
+    args: Sequence[Any],
+    *,
+    nblocks: int = 1,
+    host: OpcodeHost | None = None,
+    rates: str | None = None,
+) -> list[np.ndarray]:
+    """Run opcode `name` (overload outs:ins) for `nblocks` blocks and return its outputs.
+
+    `rates` gives the actual rate letter of each argument when the signature
+    letter allows several (`x` -> 'a' or 'k'); by default `x` is 'a' when the
+    argument is a full-length array, else 'k'.
+    """
+    host = host or OpcodeHost()
+    ksmps = int(host.consts.ksmps)
+    entry = find_entry(name, outs, ins)
+    in_tokens = split_types(entry.ins)
+    out_tokens = split_types(entry.outs)
+    nfixed = next((i for i, t in enumerate(in_tokens) if t in VARIADIC_IN), len(in_tokens))
+    args = list(args)
+    for tok in in_tokens[len(args):nfixed]:
+        if tok in OPTIONAL_DEFAULTS:
+            args.append(OPTIONAL_DEFAULTS[tok])
+        else:
+            raise ValueError(f"missing argument of type {tok}")
+
+    def arg_rate(i: int, value: Any, token: str) -> str:
+        if rates is not None:
+            return rates[i]
+        if isinstance(value, str):
+            return "S"
+        if token in ("a", "y"):
+            return "a"
+        if token in ("x", "M", "N", "Z", "*") and isinstance(value, np.ndarray) \
+                and value.shape[0] == nblocks * ksmps:
+            return "a"
+        if isinstance(value, np.ndarray):
+            return "k"
+        return "i"
+
+    kinds = []
+    for i, value in enumerate(args):
+        token = in_tokens[min(i, len(in_tokens) - 1)] if i >= nfixed else in_tokens[i]
+        if i >= nfixed:
+            token = in_tokens[nfixed]
+        kinds.append(arg_rate(i, value, token))
+
+    audio = any(_is_audio_rate(t) for t in out_tokens) or "a" in kinds
+    state = np.zeros(1, dtype=entry.state)[0]
+    out_vals = []
+    for tok in out_tokens:
+        if tok.endswith("[]"):
+            out_vals.append(ArrayVar(tok[0]))
+        elif tok == "S":
+            out_vals.append(StrVar())
+        elif tok in ("a", "m"):
+            out_vals.append(np.zeros(ksmps))
+        else:
+            out_vals.append(np.zeros(1))
+
+    bufs = []  # per input: the live object passed to perf
+    for value, kind in zip(args, kinds):
+        if kind == "S":
+            bufs.append(StrVar(value))
+        elif kind == "a":
+            bufs.append(np.zeros(ksmps))
+        else:
+            bufs.append(np.zeros(()))
+
+    def load(block: int) -> None:
+        for value, kind, buf in zip(args, kinds, bufs):
+            if kind == "a":
+                buf[:] = value[block * ksmps:(block + 1) * ksmps]
+            elif kind == "k":
+                buf[()] = value[block]
+            elif kind == "i":
+                buf[()] = float(value)
+
+    def pack(values: list) -> list:
+        return values[:nfixed] + ([tuple(values[nfixed:])] if nfixed < len(in_tokens) else [])
+
+    load(0)
+    init_ins = []
+    for buf, kind in zip(bufs, kinds):
+        if kind == "S":
+            init_ins.append(buf.value)
+        elif kind == "a":
+            init_ins.append(buf)
+        else:
+            init_ins.append(float(buf[()]))
+    aux: tuple = ()
+    if entry.init is not None:
+        ic = InitContext(host, None, opname=name)
+        aux = entry.init(state, ic, *out_vals, *pack(init_ins)) or ()
+    results: list[list] = [[] for _ in out_tokens]
+    if entry.perf is None:
+        for i, o in enumerate(out_vals):
+            results[i].append(o.data if isinstance(o, ArrayVar) else
+                              o.value if isinstance(o, StrVar) else o.copy())
+        return [np.asarray(r[0]) if not isinstance(r[0], str) else r[0] for r in results]
+    ctx = PerfContext(host, None, opname=name) if entry.python_perf else host.consts
+    perf_ins = pack(bufs)
+    n0, n1 = (0, ksmps) if audio else (0, 1)
+    for block in range(nblocks):
+        load(block)
+        host.spout[:] = 0.0
+        entry.perf(state, ctx, *aux, *out_vals, *perf_ins, n0, n1)
+        host.clock[0] += 1
+        for i, o in enumerate(out_vals):
+            results[i].append(o.copy() if isinstance(o, np.ndarray) else o)
+    final = []
+    for tok, r in zip(out_tokens, results):
+        if isinstance(r[0], np.ndarray):
+            final.append(np.concatenate(r))
+        else:
+            final.append(r)
+    return final
+
+
+def assert_audio_close(actual: np.ndarray, expected: np.ndarray, tol: float = 1e-9) -> None:
+    """Assert two signals have the same length and agree within `tol`."""
+    actual = np.asarray(actual, dtype=float)
+    expected = np.asarray(expected, dtype=float)
+    assert actual.shape == expected.shape, f"shape {actual.shape} != {expected.shape}"
+    err = np.max(np.abs(actual - expected)) if actual.size else 0.0
+    assert err <= tol, f"max abs error {err} > {tol}"
