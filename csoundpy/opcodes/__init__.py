@@ -5,6 +5,7 @@ from importlib import import_module
 FAMILIES = [
     "arith",
     "flow",
+    "instrument",
     "io_ops",
     "printing",
     "oscillators",

@@ -1,0 +1,497 @@
+"""The engine: instruments, globals, tables, the event queue and the block loop.
+
+One control block (`perform_block`) is, in Csound's order: turn off notes whose
+time is up, activate the events that are due (each new note runs its init pass
+at once), run the perf pass of every active note in chain order, then hand the
+output block to the sink.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import os
+import sys
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+from ..compile.expand import CompiledOrchestra, Compiler, layout
+from ..compile.ir import InstrIR, Var
+from ..errors import CsoundError, InitError, PerfError
+from .context import ArrayVar, InitContext, StrVar, make_consts
+from .instance import Instance, InstrDef
+from .tables import TableDirectory
+
+MSG_AMPS = 1
+MSG_RANGE = 2
+MSG_WARN = 4
+MSG_BENCH = 128
+
+
+@dataclass(order=True)
+class QueuedEvent:
+    """An event waiting for its block: score events keep their sorted order."""
+
+    block: int
+    order: int
+    opcode: str = field(compare=False)
+    pfields: list = field(compare=False)
+    realtime: bool = field(compare=False, default=False)
+    time: float = field(compare=False, default=0.0)
+
+
+class Engine:
+    """Runs compiled orchestras: Csound's engine without parsing."""
+
+    def __init__(
+        self, sr: float = 44100.0, ksmps: int = 10, nchnls: int = 1, nchnls_i: int | None = None,
+        e0dbfs: float = 32768.0, a4: float = 440.0, msg_level: int = 135,
+        write: Callable[[str], None] | None = None, search_dirs: list[str] | None = None,
+    ) -> None:
+        nchnls_i = nchnls if nchnls_i is None else nchnls_i
+        self.consts = make_consts(sr, ksmps, e0dbfs, nchnls, nchnls_i, a4)
+        self.sr, self.ksmps, self.nchnls, self.nchnls_i = sr, ksmps, nchnls, nchnls_i
+        self.kr = sr / ksmps
+        self.e0dbfs = e0dbfs
+        self.msg_level = msg_level
+        self._write = write or sys.stderr.write
+        self.search_dirs = search_dirs or ["."]
+        self.tables = TableDirectory()
+        self.gvars: dict[str, Any] = {}
+        self.gvars0: dict[str, np.ndarray] = {}
+        self.global_table: dict[str, Var] = {}
+        self.strsets: dict[int, str] = {}
+        self.globals: dict[str, Any] = {}
+        self.spout = np.zeros((nchnls, ksmps))
+        self.spin = np.zeros((nchnls_i, ksmps))
+        self.clock = np.zeros(4)
+        self.instruments: dict[int, InstrDef] = {}
+        self.names: dict[str, int] = {}
+        self.udos: dict = {}
+        self._udo_defs: dict[str, InstrDef] = {}
+        self.chain: list[Instance] = []
+        self._chain_keys: list[tuple] = []
+        self.kcount = 0
+        self.section_start_block = 0
+        self.queue: list[QueuedEvent] = []
+        self._order = 0
+        self._seq = 0
+        self.perf_errors = 0
+        self.ended = False
+        self.sink: Callable[[np.ndarray], None] | None = None
+        self.peaks = np.zeros(nchnls)
+        self.section_peaks = np.zeros(nchnls)
+        self.out_of_range = np.zeros(nchnls, dtype=np.int64)
+        self.return_value: float | None = None
+        self.global_instance: Instance | None = None
+        self._set_header_globals()
+
+    # ------------------------------------------------------------------ messages
+    def message(self, text: str) -> None:
+        self._write(text if text.endswith("\n") else text + "\n")
+
+    def print_orch(self, text: str) -> None:
+        self._write(text)
+
+    def warning(self, text: str) -> None:
+        if self.msg_level & MSG_WARN:
+            self._write(f"WARNING: {text}\n")
+
+    def error(self, text: str) -> None:
+        self._write(text if text.endswith("\n") else text + "\n")
+
+    def find_file(self, name: str) -> str | None:
+        if os.path.isabs(name):
+            return name if os.path.exists(name) else None
+        dirs = list(self.search_dirs)
+        for env in ("SSDIR", "SFDIR", "SADIR"):
+            if os.environ.get(env):
+                dirs.extend(os.environ[env].split(os.pathsep))
+        for d in dirs:
+            path = os.path.join(d, name)
+            if os.path.exists(path):
+                return path
+        return None
+
+    # ------------------------------------------------------------------ globals
+    def _set_header_globals(self) -> None:
+        values = {"sr": self.sr, "kr": self.kr, "ksmps": float(self.ksmps),
+                  "nchnls": float(self.nchnls), "nchnls_i": float(self.nchnls_i),
+                  "0dbfs": self.e0dbfs, "A4": float(self.consts.a4)}
+        for name, value in values.items():
+            self.global_table[name] = Var(name, "i", "scalar", "global")
+            self._alloc_global(self.global_table[name])
+            self.gvars[name][0] = value
+
+    def _alloc_global(self, var: Var) -> None:
+        if var.name in self.gvars:
+            return
+        if var.kind == "scalar":
+            storage = np.zeros(1)
+            self.gvars0[var.name] = storage[0, ...] if storage.ndim == 2 else storage.reshape(())
+        elif var.kind == "audio":
+            storage = np.zeros(self.ksmps)
+        elif var.kind == "string":
+            storage = StrVar()
+        else:
+            storage = ArrayVar(var.type[0])
+        self.gvars[var.name] = storage
+
+    # ------------------------------------------------------------------ compile
+    def compile_orchestra(self, compiled: CompiledOrchestra) -> None:
+        """Merge compiled instruments and UDOs, then run the global code's init pass."""
+        for var in self.global_table.values():
+            self._alloc_global(var)
+        self.udos.update(compiled.udos)
+        self._udo_defs = {k: v for k, v in self._udo_defs.items() if k not in compiled.udos}
+        pending_names = []
+        for ids, ir in compiled.instruments:
+            layout(ir)
+            for ident in ids:
+                if isinstance(ident, int):
+                    self._define(ident, None, ir)
+                else:
+                    pending_names.append((ident, ir))
+        plain = [(n, ir) for n, ir in pending_names if not n.startswith("+")]
+        plus = [(n[1:], ir) for n, ir in pending_names if n.startswith("+")]
+        for name, ir in plain + plus:
+            number = self.names.get(name)
+            if number is None:
+                number = 1
+                while number in self.instruments:
+                    number += 1
+                if self.msg_level:
+                    self.message(f"instr {name} uses instrument number {number}")
+            self.names[name] = number
+            self._define(number, name, ir)
+        layout(compiled.global_ir)
+        gdef = InstrDef(compiled.global_ir, 0, None, self)
+        inst = Instance(gdef, self)
+        self.global_instance = inst
+        inst.active = True
+        try:
+            inst.init_pass()
+        except InitError as exc:
+            self.error(f"INIT ERROR in instr 0 (opcode {exc.message})")
+            self.perf_errors += 1
+
+    def _define(self, number: int, name: str | None, ir: InstrIR) -> None:
+        self.instruments[number] = InstrDef(ir, number, name, self)
+
+    def udo_def(self, name: str) -> InstrDef:
+        udef = self._udo_defs.get(name)
+        if udef is None:
+            ir = self.udos[name].ir
+            layout(ir)
+            udef = InstrDef(ir, 0, name, self)
+            self._udo_defs[name] = udef
+        return udef
+
+    def compiler(self) -> Compiler:
+        return Compiler(self.global_table, self.udos)
+
+    def instr_number(self, p1) -> float | None:
+        """Instrument number (with fraction) for a p1 that may be a name."""
+        if isinstance(p1, str):
+            neg = p1.startswith("-")
+            name = p1[1:] if neg else p1
+            frac = 0.0
+            if "." in name:
+                name, f = name.split(".", 1)
+                frac = float("0." + f) if f.isdigit() else 0.0
+            number = self.names.get(name)
+            if number is None:
+                return None
+            value = number + frac
+            return -value if neg else value
+        return float(p1)
+
+    # ------------------------------------------------------------------ events
+    def block_of(self, seconds: float) -> int:
+        """The block at which something due at `seconds` happens (nearest boundary)."""
+        return int(math.ceil(seconds * self.kr - 0.5 - 1e-9))
+
+    def schedule(self, opcode: str, pfields: list, at_block: int, realtime: bool = False,
+                 time: float = 0.0) -> None:
+        self._order += 1
+        ev = QueuedEvent(at_block, self._order, opcode, pfields, realtime, time)
+        bisect.insort(self.queue, ev)
+
+    def schedule_realtime(self, opcode: str, pfields: list) -> None:
+        """An event from an instrument or the API: p2 is relative to now."""
+        p = list(pfields)
+        delay = float(p[1]) if len(p) > 1 and not isinstance(p[1], str) else 0.0
+        now = self.kcount / self.kr
+        if len(p) > 1:
+            p[1] = now + max(delay, 0.0)
+        block = max(self.kcount + int(round(max(delay, 0.0) * self.kr)), self.kcount)
+        self.schedule(opcode, p, block, realtime=True, time=now + delay)
+
+    def _activate_due(self) -> None:
+        while self.queue and self.queue[0].block <= self.kcount:
+            ev = self.queue.pop(0)
+            self.dispatch(ev.opcode, ev.pfields, ev.realtime)
+            if self.ended:
+                return
+
+    def dispatch(self, opcode: str, pfields: list, realtime: bool = False) -> None:
+        if opcode == "i":
+            self.start_note(pfields, realtime)
+        elif opcode == "f":
+            self.make_table_event(pfields)
+        elif opcode == "e":
+            self.ended = True
+        elif opcode == "q":
+            p1 = self.instr_number(pfields[0]) if pfields else None
+            if p1 is not None and int(p1) in self.instruments:
+                idef = self.instruments[int(p1)]
+                idef.muted = not (len(pfields) > 2 and float(pfields[2]) != 0)
+                self.message(f"Setting instrument {idef.label} {'off' if idef.muted else 'on'}")
+
+    def make_table_event(self, pfields: list) -> None:
+        from ..gens import make_table
+
+        number = int(float(pfields[0]))
+        if len(pfields) < 4:
+            if number < 0:
+                self.tables.delete(-number)
+            return
+        if number < 0:
+            self.tables.delete(-number)
+            return
+        gen = pfields[3]
+        try:
+            if number == 0:
+                number = self.tables.next_number()
+            table = make_table(number, float(pfields[2]), gen, list(pfields[4:]), self)
+        except CsoundError as exc:
+            self.error(f"ftable {number}: {exc.message}")
+            self.perf_errors += 1
+            return
+        self.tables.set(table)
+        self.message(f"ftable {number}:")
+
+    def start_note(self, pfields: list, realtime: bool = False) -> Instance | None:
+        p1 = self.instr_number(pfields[0])
+        when = "T" if realtime else "B"
+        t = self.kcount / self.kr
+        if p1 is None or int(abs(p1)) not in self.instruments:
+            label = pfields[0] if p1 is None else int(abs(p1))
+            self.error(f"\t  {when}{t:7.3f} - note deleted. instr {label} undefined")
+            self.perf_errors += 1
+            return None
+        if p1 < 0:
+            self._release_held(-p1)
+            return None
+        idef = self.instruments[int(p1)]
+        if idef.muted:
+            return None
+        pfields = list(pfields)
+        pfields[0] = p1
+        ir = idef.ir
+        if ir.pset:
+            for i, v in enumerate(ir.pset):
+                if i >= len(pfields):
+                    pfields.append(v)
+        dur = float(pfields[2]) if len(pfields) > 2 and not isinstance(pfields[2], str) else 0.0
+        tied = self._find_held(p1) if dur != 0 else None
+        if tied is not None:
+            inst = tied
+            inst.status[3] = 1.0
+        else:
+            inst = self._allocate(idef)
+        inst.set_pfields(pfields)
+        inst.status[2] = 1.0 if tied is not None else 0.0
+        given = len(pfields)
+        if not ir.dynamic_pfields and given != max(ir.max_pfield, 3) and given > 3 or (
+                not ir.dynamic_pfields and given < ir.max_pfield):
+            self.warning(f"instr {idef.label} uses {max(ir.max_pfield, 3)} p-fields but is "
+                         f"given {given}")
+        start = float(pfields[1]) if len(pfields) > 1 and not isinstance(pfields[1], str) else t
+        if tied is None:
+            inst.seq = self._seq
+            self._seq += 1
+        inst.start_block = self.kcount
+        try:
+            inst.init_pass()
+        except CsoundError as exc:
+            self._init_error(inst, exc)
+            return None
+        dur = inst.scalar(Var("p3", "p", "scalar", "local", 3)) if ir.npfields > 3 else dur
+        if dur < 0:
+            inst.end_block = None
+        elif dur == 0 and ir.npfields <= 3 and float(pfields[2] if len(pfields) > 2 else 0) == 0:
+            inst.end_block = self.kcount
+        else:
+            inst.end_block = self.block_of(start + dur) if not realtime else \
+                self.kcount + max(int(round(dur * self.kr)), 0)
+        if dur == 0:
+            self._finish(inst)
+            return None
+        if tied is None:
+            self._insert(inst)
+        return inst
+
+    def _init_error(self, inst: Instance, exc: CsoundError) -> None:
+        self.error(f"INIT ERROR in instr {inst.idef.label}: {exc.message}")
+        self.error(f"\t  B{self.kcount / self.kr:7.3f} - note deleted.  i{inst.idef.label} "
+                   "had 1 init errors")
+        self.perf_errors += 1
+        inst.idef.free.append(inst)
+
+    def _allocate(self, idef: InstrDef) -> Instance:
+        if idef.free:
+            inst = idef.free.pop()
+            inst.reset()
+            return inst
+        if self.msg_level & 2 or self.msg_level & 1:
+            self.message(f"new alloc for instr {idef.label}:")
+        return Instance(idef, self)
+
+    def _insert(self, inst: Instance) -> None:
+        key = (inst.idef.number, inst.seq)
+        pos = bisect.bisect(self._chain_keys, key)
+        self._chain_keys.insert(pos, key)
+        self.chain.insert(pos, inst)
+        inst.active = True
+        inst.idef.active += 1
+
+    def _remove(self, inst: Instance) -> None:
+        if not inst.active:
+            return
+        pos = self.chain.index(inst)
+        del self.chain[pos]
+        del self._chain_keys[pos]
+        inst.active = False
+        inst.idef.active -= 1
+
+    def _finish(self, inst: Instance) -> None:
+        """Deactivate a note and return it to its instrument's pool."""
+        self._remove(inst)
+        for i, op in enumerate(inst.idef.ir.ops):
+            if op.kind == "call" and op.entry.deinit is not None and inst.inited[i]:
+                op.entry.deinit(inst.states[i], inst)
+        inst.idef.free.append(inst)
+
+    def _find_held(self, p1: float) -> Instance | None:
+        for inst in self.chain:
+            if inst.p1 == p1 and inst.end_block is None and not inst.releasing:
+                return inst
+        return None
+
+    def _release_held(self, p1: float) -> None:
+        inst = self._find_held(p1)
+        if inst is None:
+            self.message(f"could not find playing instr {p1:f}")
+            return
+        self.turnoff(inst, True)
+
+    def turnoff(self, inst: Instance, allow_release: bool = True) -> None:
+        """End a note: into its release phase if it has extra time, else off now."""
+        if inst.releasing:
+            return
+        if allow_release and inst.xtra_blocks > 0:
+            inst.releasing = True
+            inst.status[0] = 1.0
+            inst.release_left = inst.xtra_blocks
+            inst.end_block = None
+            return
+        self._finish(inst)
+
+    def turnoff_instr(self, number: float, mode: int, allow_release: bool) -> None:
+        """turnoff2: mode 0 all, 1 oldest, 2 newest; +4 exact p1; +8 only held."""
+        candidates = []
+        for inst in self.chain:
+            if mode & 4:
+                if inst.p1 != number:
+                    continue
+            elif inst.idef.number != int(number):
+                continue
+            if mode & 8 and inst.end_block is not None:
+                continue
+            if inst.releasing:
+                continue
+            candidates.append(inst)
+        if not candidates:
+            return
+        base = mode & 3
+        if base == 1:
+            candidates = [min(candidates, key=lambda i: i.seq)]
+        elif base == 2:
+            candidates = [max(candidates, key=lambda i: i.seq)]
+        for inst in candidates:
+            self.turnoff(inst, allow_release)
+            inst.stop_perf = not inst.releasing
+
+    # ------------------------------------------------------------------ the block
+    def perform_block(self) -> None:
+        """Compute one control block (events, init passes, perf pass, output)."""
+        self.clock[0] = self.kcount
+        for inst in list(self.chain):
+            if inst.end_block is not None and inst.end_block <= self.kcount and not inst.releasing:
+                self.turnoff(inst, True)
+        self._activate_due()
+        self.spout[:] = 0.0
+        for inst in list(self.chain):
+            if not inst.active:
+                continue
+            inst.stop_perf = False
+            try:
+                inst.perf_pass()
+            except CsoundError as exc:
+                self._perf_error(inst, exc.message)
+                continue
+            except (ZeroDivisionError, ValueError, IndexError, FloatingPointError) as exc:
+                self._perf_error(inst, str(exc))
+                continue
+            inst.status[1] += 1
+            if inst.releasing and inst.active:
+                inst.release_left -= 1
+                if inst.release_left <= 0:
+                    self._finish(inst)
+        self.kcount += 1
+        out = self.spout
+        self._track_peaks(out)
+        if self.sink is not None:
+            self.sink(out)
+
+    def _perf_error(self, inst: Instance, message: str) -> None:
+        self.error(f"PERF ERROR in instr {inst.idef.label}: {message}")
+        self.error("   note aborted")
+        self.perf_errors += 1
+        self._finish(inst)
+
+    def _track_peaks(self, out: np.ndarray) -> None:
+        peak = np.max(np.abs(out), axis=1)
+        np.maximum(self.peaks, peak, out=self.peaks)
+        np.maximum(self.section_peaks, peak, out=self.section_peaks)
+        self.out_of_range += np.sum(np.abs(out) > self.e0dbfs, axis=1)
+
+    def busy(self) -> bool:
+        """True while notes are sounding or events are waiting."""
+        return bool(self.chain) or bool(self.queue)
+
+    def held_or_pending(self) -> bool:
+        return any(inst.end_block is not None or inst.releasing for inst in self.chain)
+
+    def purge(self) -> None:
+        """Section end: free every instrument's pool of finished notes."""
+        for idef in self.instruments.values():
+            idef.free.clear()
+
+    def format_amps(self, amps: np.ndarray) -> str:
+        parts = []
+        for a in amps:
+            if self.e0dbfs > 3000:
+                parts.append(f"{a:9.1f}")
+            elif self.e0dbfs < 3:
+                parts.append(f"{a:9.5f}")
+            elif self.e0dbfs > 300:
+                parts.append(f"{a:9.2f}")
+            elif self.e0dbfs > 30:
+                parts.append(f"{a:9.3f}")
+            else:
+                parts.append(f"{a:9.4f}")
+        return "".join(parts)

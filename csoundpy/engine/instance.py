@@ -1,0 +1,393 @@
+"""Instruments and their instances (notes): storage, init pass, perf pass.
+
+This is the reference execution path: each op's init function and perf
+kernel are called one by one, with argument tuples bound once per note.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..compile.ir import InstrIR, Op, Var
+from ..errors import CsoundError, InitError, PerfError
+from .context import (ST_KCOUNT, ST_RELEASING, ST_SIZE, ST_TIED, ArrayVar, InitContext,
+                      PerfContext, StrVar)
+
+CALL, JUMP, BRANCH = 0, 1, 2
+
+
+class InstrDef:
+    """A compiled instrument as the engine runs it."""
+
+    def __init__(self, ir: InstrIR, number: int, name: str | None, engine: Any):
+        self.ir = ir
+        self.number = number
+        self.name = name
+        self.engine = engine
+        self.free: list[Instance] = []
+        self.active = 0
+        self.program = self._perf_program(ir.ops)
+        self.template = np.zeros(ir.nscalar)
+        for idx, value in ir.scalar_init:
+            self.template[idx] = value
+        self.muted = False
+
+    @property
+    def label(self) -> str:
+        return self.name if self.name else str(self.number)
+
+    @staticmethod
+    def _perf_program(ops: list[Op]) -> list[tuple]:
+        """(kind, op_index, target) for the ops the perf pass visits."""
+        entries = []
+        index_of: dict[int, int] = {}
+        for i, op in enumerate(ops):
+            index_of[i] = len(entries)
+            if op.kind == "call" and (op.has_perf or op.udo is not None):
+                kind = BRANCH if "branch" in op.entry.flags else CALL
+                entries.append([kind, i, op.labels[0] if op.labels else -1])
+            elif op.kind == "jump" and "k" in op.mode:
+                entries.append([JUMP, i, op.target])
+        index_of[len(ops)] = len(entries)
+        for e in entries:
+            if e[2] >= 0:
+                e[2] = index_of[e[2]]
+        return [tuple(e) for e in entries]
+
+
+class Instance:
+    """One note of an instrument (or one activation of a UDO)."""
+
+    def __init__(self, idef: InstrDef, engine: Any):
+        ir = idef.ir
+        self.idef = idef
+        self.engine = engine
+        ksmps = int(engine.consts.ksmps)
+        self.ksmps = ksmps
+        self.kv = idef.template.copy()
+        self.av = np.zeros((max(ir.naudio, 1), ksmps))
+        self.sv = [StrVar() for _ in range(ir.nstring)]
+        self.arrv = [ArrayVar(t[0]) for t in ir.array_types]
+        self.kv0 = [self.kv[i, ...] for i in range(ir.nscalar)]
+        self.kv1 = [self.kv[i:i + 1] for i in range(ir.nscalar)]
+        self.states = [np.zeros(1, dtype=op.entry.state)[0] if op.kind == "call" and
+                       op.udo is None else None for op in ir.ops]
+        self.aux: list[tuple] = [()] * len(ir.ops)
+        self.perf_args: list[tuple | None] = [None] * len(ir.ops)
+        self.inited = [False] * len(ir.ops)
+        self.status = np.zeros(ST_SIZE)
+        self.subs: dict[int, Instance] = {}
+        self.reset_strings()
+        self.p1 = 0.0
+        self.pfields: list = []
+        self.seq = 0
+        self.active = False
+        self.releasing = False
+        self.end_block: int | None = None
+        self.xtra_blocks = 0
+        self.release_left = -1
+        self.stop_perf = False
+        self.pending_reinit: int | None = None
+        self.parent: Instance | None = None
+        self.start_block = 0
+
+    # -------------------------------------------------------------- set-up
+    def reset_strings(self) -> None:
+        for idx, value in self.idef.ir.string_init:
+            self.sv[idx].value = value
+
+    def reset(self) -> None:
+        """Prepare a reused instance for a new note."""
+        self.kv[:] = self.idef.template
+        self.av[:] = 0.0
+        for s in self.sv:
+            s.value = ""
+        self.reset_strings()
+        for st in self.states:
+            if st is not None:
+                st_arr = np.frombuffer(st.tobytes(), dtype=st.dtype)  # noqa: F841
+        for i, op in enumerate(self.idef.ir.ops):
+            if self.states[i] is not None:
+                self.states[i] = np.zeros(1, dtype=op.entry.state)[0]
+        self.aux = [()] * len(self.idef.ir.ops)
+        self.perf_args = [None] * len(self.idef.ir.ops)
+        self.inited = [False] * len(self.idef.ir.ops)
+        self.status[:] = 0.0
+        self.subs.clear()
+        self.releasing = False
+        self.xtra_blocks = 0
+        self.release_left = -1
+        self.stop_perf = False
+        self.pending_reinit = None
+
+    @property
+    def insno(self) -> int:
+        return self.idef.number
+
+    def set_pfields(self, pfields: list) -> None:
+        self.pfields = list(pfields)
+        npf = self.idef.ir.npfields
+        for i in range(1, npf):
+            v = pfields[i - 1] if i - 1 < len(pfields) else 0.0
+            self.kv[i] = v if not isinstance(v, str) else 0.0
+        self.p1 = float(pfields[0]) if pfields and not isinstance(pfields[0], str) \
+            else float(self.idef.number)
+
+    # -------------------------------------------------------------- API for opcodes
+    def add_extra_time(self, seconds: float) -> None:
+        """xtratim / *r envelopes: the note gets this much release time."""
+        blocks = int(seconds * float(self.engine.consts.kr) + 0.5)
+        root = self.root()
+        if blocks > root.xtra_blocks:
+            root.xtra_blocks = blocks
+
+    def root(self) -> Instance:
+        inst = self
+        while inst.parent is not None:
+            inst = inst.parent
+        return inst
+
+    def turnoff(self, allow_release: bool = True) -> None:
+        """End this note now (with its release phase if it has one)."""
+        root = self.root()
+        root.engine.turnoff(root, allow_release)
+        root.stop_perf = not root.releasing
+
+    def request_reinit(self, op_index: int) -> None:
+        self.pending_reinit = op_index
+
+    # -------------------------------------------------------------- variables
+    def out_obj(self, v: Var):
+        if v.scope == "global":
+            return self.engine.gvars[v.name]
+        if v.kind == "scalar":
+            return self.kv1[v.index]
+        if v.kind == "audio":
+            return self.av[v.index]
+        if v.kind == "string":
+            return self.sv[v.index]
+        return self.arrv[v.index]
+
+    def in_value(self, v: Var):
+        """The value an init function receives."""
+        if v.scope == "global":
+            g = self.engine.gvars[v.name]
+            if v.kind == "scalar":
+                return float(g[0])
+            if v.kind == "string":
+                return g.value
+            return g
+        if v.kind == "scalar":
+            return float(self.kv[v.index])
+        if v.kind == "audio":
+            return self.av[v.index]
+        if v.kind == "string":
+            return self.sv[v.index].value
+        return self.arrv[v.index]
+
+    def in_perf(self, v: Var, python: bool):
+        """The object a perf function receives for an input."""
+        if v.scope == "global":
+            g = self.engine.gvars[v.name]
+            if v.kind == "scalar":
+                return self.engine.gvars0[v.name]
+            if v.kind == "string":
+                return g if python else g.value
+            if v.kind == "array":
+                return g if python else g.data
+            return g
+        if v.kind == "scalar":
+            return self.kv0[v.index]
+        if v.kind == "audio":
+            return self.av[v.index]
+        if v.kind == "string":
+            return self.sv[v.index] if python else self.sv[v.index].value
+        return self.arrv[v.index] if python else self.arrv[v.index].data
+
+    def write_scalar(self, v: Var, value: float) -> None:
+        if v.scope == "global":
+            self.engine.gvars[v.name][0] = value
+        else:
+            self.kv[v.index] = value
+
+    def scalar(self, v: Var) -> float:
+        if v.scope == "global":
+            return float(self.engine.gvars[v.name][0])
+        return float(self.kv[v.index])
+
+    # -------------------------------------------------------------- init pass
+    def init_pass(self, start: int = 0, reinit: bool = False) -> None:
+        """Run the init pass from op `start` (a reinit stops at rireturn)."""
+        ops = self.idef.ir.ops
+        engine = self.engine
+        i = start
+        n = len(ops)
+        while i < n:
+            op = ops[i]
+            if op.kind == "jump":
+                if "i" in op.mode and self._jump_taken(op):
+                    i = op.target
+                    continue
+            elif op.kind == "call":
+                if reinit and op.entry.name == "rireturn":
+                    break
+                if op.udo is not None:
+                    self._udo_init(i, op, reinit)
+                elif op.entry.init is not None:
+                    ic = InitContext(engine, self, reinit, op.entry.name)
+                    ic.arg_texts = op.arg_texts
+                    ic.op_index = i
+                    ic.labels = op.labels
+                    try:
+                        result = op.entry.init(self.states[i], ic, *self._outs(op),
+                                               *self._init_ins(op))
+                    except CsoundError:
+                        raise
+                    except (ValueError, ZeroDivisionError, OverflowError, IndexError,
+                            TypeError, KeyError) as exc:
+                        raise InitError(f"{op.entry.name}: {exc}") from exc
+                    if "branch" in op.entry.flags:
+                        if result:
+                            i = op.labels[0]
+                            self.inited[i] = True
+                            continue
+                    else:
+                        self.aux[i] = tuple(result) if result is not None else ()
+                self.inited[i] = True
+                if op.has_perf:
+                    self.perf_args[i] = self._bind_perf(i, op)
+            i += 1
+
+    def _jump_taken(self, op: Op) -> bool:
+        if op.cond is None:
+            return True
+        return (self.scalar(op.cond) != 0.0) != op.negate
+
+    def _outs(self, op: Op) -> list:
+        return [self.out_obj(v) for v in op.outs]
+
+    def _init_ins(self, op: Op) -> list:
+        values = [self.in_value(v) for v in op.ins]
+        if op.variadic:
+            return values[:op.nfixed] + [tuple(values[op.nfixed:])]
+        return values
+
+    def _bind_perf(self, i: int, op: Op) -> tuple:
+        python = op.entry.python_perf
+        ins = [self.in_perf(v, python) for v in op.ins]
+        if op.variadic:
+            ins = ins[:op.nfixed] + [tuple(ins[op.nfixed:])]
+        ctx = PerfContext(self.engine, self, False, op.entry.name) if python \
+            else self.engine.consts
+        if python:
+            ctx.op_index = i
+            ctx.labels = op.labels
+            ctx.arg_texts = op.arg_texts
+        n1 = self.ksmps if op.audio else 1
+        return (self.states[i], ctx, *self.aux[i], *self._outs(op), *ins, 0, n1)
+
+    # -------------------------------------------------------------- UDOs
+    def _udo_init(self, i: int, op: Op, reinit: bool) -> None:
+        engine = self.engine
+        udef = engine.udo_def(op.entry.name)
+        sub = self.subs.get(i)
+        if sub is None:
+            sub = Instance(udef, engine)
+            sub.parent = self
+            self.subs[i] = sub
+        else:
+            sub.reset()
+        npf = min(self.idef.ir.npfields, udef.ir.npfields)
+        sub.kv[1:npf] = self.kv[1:npf]
+        sub.pfields = self.pfields
+        sub.p1 = self.p1
+        self._udo_copy_in(op, sub, init=True)
+        sub.init_pass()
+        self._udo_copy_out(op, sub)
+        self.perf_args[i] = (sub, op)
+
+    def _udo_copy_in(self, op: Op, sub: Instance, init: bool) -> None:
+        for src, dst in zip(op.ins, sub.idef.ir.xin_vars):
+            if not init and src.rate == "i" and dst.rate == "i":
+                continue
+            _copy_var(self, src, sub, dst)
+
+    def _udo_copy_out(self, op: Op, sub: Instance) -> None:
+        for src, dst in zip(sub.idef.ir.xout_vars, op.outs):
+            _copy_var(sub, src, self, dst)
+
+    # -------------------------------------------------------------- perf pass
+    def perf_pass(self) -> None:
+        """One control block of this note."""
+        program = self.idef.program
+        ops = self.idef.ir.ops
+        args = self.perf_args
+        n = len(program)
+        j = 0
+        while j < n:
+            kind, i, target = program[j]
+            if kind == CALL:
+                a = args[i]
+                if a is None:
+                    op = ops[i]
+                    if not self.inited[i]:
+                        raise PerfError(f"{op.entry.name}: not initialised")
+                    j += 1
+                    continue
+                if a[0].__class__ is Instance:
+                    self._udo_perf(a[0], a[1])
+                else:
+                    ops[i].entry.perf(*a)
+                if self.stop_perf:
+                    return
+                if self.pending_reinit is not None:
+                    self._do_reinit()
+                j += 1
+            elif kind == JUMP:
+                op = ops[i]
+                if op.cond is None or (self.scalar(op.cond) != 0.0) != op.negate:
+                    j = target
+                else:
+                    j += 1
+            else:
+                a = args[i]
+                if a is not None and ops[i].entry.perf(*a):
+                    j = target
+                else:
+                    j += 1
+                if self.stop_perf:
+                    return
+                if self.pending_reinit is not None:
+                    self._do_reinit()
+
+    def _do_reinit(self) -> None:
+        start = self.pending_reinit
+        self.pending_reinit = None
+        self.init_pass(start, reinit=True)
+
+    def _udo_perf(self, sub: Instance, op: Op) -> None:
+        self._udo_copy_in(op, sub, init=False)
+        sub.status[:] = self.status
+        sub.perf_pass()
+        self._udo_copy_out(op, sub)
+
+
+def _copy_var(src_inst: Instance, src: Var, dst_inst: Instance, dst: Var) -> None:
+    if dst.kind == "scalar":
+        value = src_inst.scalar(src) if src.kind == "scalar" else 0.0
+        if dst.scope == "global":
+            dst_inst.engine.gvars[dst.name][0] = value
+        else:
+            dst_inst.kv[dst.index] = value
+    elif dst.kind == "audio":
+        target = dst_inst.out_obj(dst)
+        if src.kind == "audio":
+            target[:] = src_inst.out_obj(src)
+        else:
+            target[:] = src_inst.scalar(src)
+    elif dst.kind == "string":
+        dst_inst.out_obj(dst).value = src_inst.in_value(src) if src.kind == "string" else ""
+    else:
+        dst_inst.out_obj(dst).data = src_inst.in_value(src).data
