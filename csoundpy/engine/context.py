@@ -32,8 +32,9 @@ CONSTS = np.dtype(
     )
 )
 
-# Csound's MAXLEN / sr: phase increment scale of the fixed-point oscillators.
-MAXLEN = 0x1000000
+# Csound's MAXLEN / sr: phase increment scale of the fixed-point oscillators
+# (2**28 on 64-bit builds, include/csoundCore.h with B64BIT).
+MAXLEN = 0x10000000
 
 # Layout of Instance.status (a float64 array shared with kernels).
 ST_RELEASING = 0  # 1.0 while the note is in its release phase
@@ -54,7 +55,7 @@ def make_consts(
     rec.ksmps = ksmps
     rec.kr = sr / ksmps
     rec.onedsr = 1.0 / sr
-    rec.onedkr = ksmps / sr
+    rec.onedkr = 1.0 / rec.kr  # as Csound: 1/ekr, not ksmps/sr
     rec.tpidsr = 2.0 * np.pi / sr
     rec.pidsr = np.pi / sr
     rec.mtpdsr = -2.0 * np.pi / sr

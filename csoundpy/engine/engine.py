@@ -213,6 +213,10 @@ class Engine:
         """The block at which something due at `seconds` happens (nearest boundary)."""
         return int(math.ceil(seconds * self.kr - 0.5 - 1e-9))
 
+    def end_block_of(self, seconds: float) -> int:
+        """The first block at whose start a note ending at `seconds` is turned off."""
+        return int(math.ceil(seconds * self.kr - 0.505 - 1e-9))
+
     def schedule(self, opcode: str, pfields: list, at_block: int, realtime: bool = False,
                  time: float = 0.0) -> None:
         self._order += 1
@@ -325,7 +329,7 @@ class Engine:
         elif dur == 0 and ir.npfields <= 3 and float(pfields[2] if len(pfields) > 2 else 0) == 0:
             inst.end_block = self.kcount
         else:
-            inst.end_block = self.block_of(start + dur) if not realtime else \
+            inst.end_block = self.end_block_of(start + dur) if not realtime else \
                 self.kcount + max(int(round(dur * self.kr)), 0)
         if dur == 0:
             self._finish(inst)
@@ -346,7 +350,7 @@ class Engine:
             inst = idef.free.pop()
             inst.reset()
             return inst
-        if self.msg_level & 2 or self.msg_level & 1:
+        if self.msg_level & MSG_RANGE:
             self.message(f"new alloc for instr {idef.label}:")
         return Instance(idef, self)
 

@@ -2,7 +2,7 @@
 
 A table holds `size` points plus one guard point (`data` has size+1 items),
 as Csound's FUNC does.  The fixed-point fields `lobits`, `lomask`, `lodiv`
-(MAXLEN = 2**24 phase accumulator) are kept because Csound's truncating
+(MAXLEN = 2**28 phase accumulator on 64-bit builds) are kept because Csound's truncating
 oscillators index with them, and matching Csound sample for sample needs them.
 """
 
@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-MAXLEN = 0x1000000
-PHMASK = 0x0FFFFFF
+# 64-bit Csound builds (B64BIT in include/sysdep.h) use a 28-bit phase.
+MAXLEN = 0x10000000
+PHMASK = 0x0FFFFFFF
 
 
 def _lobits(size: int) -> int:

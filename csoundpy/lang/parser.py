@@ -14,14 +14,16 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 from ..errors import ParseError, Span
 from . import ast
-from .preprocess import Source
+
+if TYPE_CHECKING:
+    from .preprocess import Source
 
 _GRAMMAR = os.path.join(os.path.dirname(__file__), "orchestra.lark")
 

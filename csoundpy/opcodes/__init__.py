@@ -4,6 +4,7 @@ from importlib import import_module
 
 FAMILIES = [
     "arith",
+    "conversion",
     "flow",
     "instrument",
     "io_ops",

@@ -463,29 +463,3 @@ def _i_of_k(s, ic, out, x):
 
 defop("##i", "i", "k", None, _i_of_k)
 defop("##k", "k", "i", None, None, copy_k)
-
-
-@kernel
-def downsamp_first(s, ctx, out, x, n0, n1):
-    """k(asig): the block's first sample."""
-    out[0] = x[0]
-
-
-defop("##k", "k", "a", None, None, downsamp_first)
-
-
-@kernel
-def interp_k(s, ctx, out, x, n0, n1):
-    """a(kval): ramp from the previous block's value to this one (Csound's ##a.k)."""
-    cur = at(x, 0)
-    prev = s.prev
-    ksmps = n1 - n0
-    inc = (cur - prev) / ksmps if ksmps > 0 else 0.0
-    for n in range(n0, n1):
-        prev += inc
-        out[n] = prev
-    out[n1 - 1] = cur
-    s.prev = cur
-
-
-defop("##a", "a", "k", OPSTATE, None, interp_k)
