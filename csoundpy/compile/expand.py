@@ -255,7 +255,7 @@ class Compiler:
         if isinstance(target, ast.Index):
             arr = self._lookup(unit, target.name, target.span)
             idx = [self._expr(unit, i, None, s.span) for i in target.indices]
-            val = self._expr(unit, expr, arr.type[0], s.span)
+            val = self._expr(unit, expr, "k" if arr.type == "a" else arr.type[0], s.span)
             self._emit(unit, "##array_set", [], [arr, *idx, val], s.span, None)
             return
         if isinstance(target, ast.ArrayDecl):
@@ -485,8 +485,9 @@ class Compiler:
             v = self._find(unit, e.name)
             if v is None:
                 return ["i"]
-            base = v.type.rstrip("[]")
-            return [base]
+            if v.type == "a":
+                return ["k"]
+            return [v.type.rstrip("[]")]
         if self._fold(e) is not None:
             return ["c"]
         if isinstance(e, ast.BinOp):
@@ -564,7 +565,8 @@ class Compiler:
         if isinstance(e, ast.Index):
             arr = self._lookup(unit, e.name, e.span)
             idx = [self._expr(unit, i, None, span) for i in e.indices]
-            return self._emit_expr(unit, "##array_get", None, [arr, *idx], span, arr.type[0])
+            elem = "k" if arr.type == "a" else arr.type[0]
+            return self._emit_expr(unit, "##array_get", None, [arr, *idx], span, elem)
         if isinstance(e, ast.BinOp):
             name = BINOPS[e.op]
             sub_want = want if e.op in "+-*/%^" else None

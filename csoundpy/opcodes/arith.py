@@ -418,10 +418,6 @@ def _set_s(s, ic, out, x):
     out.value = x
 
 
-def _copy_array(s, ic, out, x):
-    out.data = np.array(x.data, copy=True)
-
-
 defop("=", "i", "i", None, _set_i)
 defop("=", "k", "k", None, None, copy_k)
 defop("=", "a", "a", None, None, copy_a)
@@ -429,8 +425,6 @@ defop("=", "a", "k", None, None, copy_a)
 defop("=", "S", "S", None, _set_s)
 defop("=", "b", "b", None, _set_i)
 defop("=", "B", "B", None, None, copy_k)
-for _t in "ikaS":
-    defop("=", f"{_t}[]", f"{_t}[]", None, _copy_array)
 
 defop("init", "i", "i", None, _set_i)
 defop("init", "k", "i", None, _set_i)

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._jit import at, kernel
-from ..engine.context import ST_KCOUNT, ST_RELEASING
-from ..errors import InitError, PerfError
+from .._jit import kernel
+from ..errors import InitError
 from ._registry import defop
 
 
@@ -187,77 +186,3 @@ def _ftgenonce(s, ic, out, ifn, itime, isize, igen, args):
 for _name, _fn in (("ftgen", _ftgen), ("ftgentmp", _ftgen), ("ftgenonce", _ftgenonce)):
     defop(_name, "i", "iiiiN", None, _fn)
     defop(_name, "i", "iiiSN", None, _fn)
-
-
-# ------------------------------------------------------------------ arrays
-def _fillarray(rate: str):
-    def init(s, ic, out, values):
-        if rate == "S":
-            out.data = np.array(list(values), dtype=object)
-        else:
-            out.data = np.array([float(v) for v in values], dtype=np.float64)
-
-    return init
-
-
-defop("fillarray", "i[]", "m", None, _fillarray("i"))
-defop("fillarray", "k[]", "m", None, _fillarray("k"))
-defop("fillarray", "S[]", "N", None, _fillarray("S"))
-
-
-def _check_index(data, index: int) -> int:
-    if index < 0 or index >= data.shape[0]:
-        raise PerfError(f"Array index {index} out of range (0,{data.shape[0] - 1})")
-    return index
-
-
-def _get_i(s, ic, out, arr, idx):
-    i = _check_index(arr.data, int(idx))
-    out[0] = float(arr.data[i])
-
-
-@kernel
-def array_get_k(s, ctx, out, data, idx, n0, n1):
-    """k-rate array element read."""
-    i = int(at(idx, 0))
-    if i < 0 or i >= data.shape[0]:
-        raise IndexError("array index out of range")
-    out[0] = data[i]
-
-
-def _set_i(s, ic, arr, idx, value):
-    i = _check_index(arr.data, int(idx))
-    arr.data[i] = value
-
-
-@kernel
-def array_set_k(s, ctx, data, idx, value, n0, n1):
-    """k-rate array element write."""
-    i = int(at(idx, 0))
-    if i < 0 or i >= data.shape[0]:
-        raise IndexError("array index out of range")
-    data[i] = at(value, 0)
-
-
-def _get_s(s, ic, out, arr, idx):
-    out.value = str(arr.data[_check_index(arr.data, int(idx))])
-
-
-defop("##array_get", "i", "i[]i", None, _get_i)
-defop("##array_get", "k", "k[]k", None, None, array_get_k)
-defop("##array_get", "k", "i[]k", None, None, array_get_k)
-defop("##array_get", "S", "S[]i", None, _get_s)
-defop("##array_get_i", "i", "k[]i", None, _get_i)
-defop("##array_get_i", "i", "i[]i", None, _get_i)
-defop("##array_set", "", "i[]ii", None, _set_i)
-defop("##array_set", "", "k[]kk", None, None, array_set_k)
-
-
-def _lenarray(s, ic, out, arr, idim):
-    data = arr.data
-    dim = int(idim)
-    out[0] = float(data.shape[dim - 1]) if dim >= 1 and dim <= data.ndim else \
-        (float(data.shape[0]) if dim == 0 or data.ndim else 0.0)
-
-
-defop("lenarray", "i", ".[]p", None, _lenarray)
