@@ -44,6 +44,7 @@ def render_opcode(
     nblocks: int = 1,
     host: OpcodeHost | None = None,
     rates: str | None = None,
+    nouts: int | None = None,
 ) -> list[np.ndarray]:
     """Run opcode `name` (overload outs:ins) for `nblocks` blocks and return its outputs.
 
@@ -56,6 +57,8 @@ def render_opcode(
     entry = find_entry(name, outs, ins)
     in_tokens = split_types(entry.ins)
     out_tokens = split_types(entry.outs)
+    if nouts is not None:  # variadic outputs (m, z...): how many the call site has
+        out_tokens = out_tokens[:nouts]
     nfixed = next((i for i, t in enumerate(in_tokens) if t in VARIADIC_IN), len(in_tokens))
     args = list(args)
     for tok in in_tokens[len(args):nfixed]:
@@ -85,7 +88,7 @@ def render_opcode(
             token = in_tokens[nfixed]
         kinds.append(arg_rate(i, value, token))
 
-    audio = any(_is_audio_rate(t) for t in out_tokens) or "a" in kinds
+    audio = any(_is_audio_rate(t) or t == "m" for t in out_tokens) or "a" in kinds
     state = np.zeros(1, dtype=entry.state)[0]
     out_vals = []
     for tok in out_tokens:
@@ -139,7 +142,8 @@ def render_opcode(
                               o.value if isinstance(o, StrVar) else o.copy())
         return [np.asarray(r[0]) if not isinstance(r[0], str) else r[0] for r in results]
     ctx = PerfContext(host, None, opname=name) if entry.python_perf else host.consts
-    perf_ins = pack(bufs)
+    perf_ins = pack(bufs if entry.python_perf else
+                    [b.value if isinstance(b, StrVar) else b for b in bufs])
     n0, n1 = (0, ksmps) if audio else (0, 1)
     for block in range(nblocks):
         load(block)
@@ -147,7 +151,8 @@ def render_opcode(
         entry.perf(state, ctx, *aux, *out_vals, *perf_ins, n0, n1)
         host.clock[0] += 1
         for i, o in enumerate(out_vals):
-            results[i].append(o.copy() if isinstance(o, np.ndarray) else o)
+            results[i].append(o.copy() if isinstance(o, np.ndarray) else
+                              o.value if isinstance(o, StrVar) else o)
     final = []
     for tok, r in zip(out_tokens, results):
         if isinstance(r[0], np.ndarray):

@@ -135,6 +135,9 @@ class Compiler:
         unit.ir.udo_outtypes = _udo_type_string(item.outtypes)
         unit.ir.udo_intypes = _udo_type_string(item.intypes)
         self._block(unit, item.body)
+        if unit.ir.udo_intypes and not unit.ir.xin_vars:
+            raise CompileError(f"invalid xin statement for UDO: defined '{item.intypes}', "
+                               "found '(null)'", item.span)
         self._finish(unit)
         if unit.xout_vars is not None:
             unit.ir.xout_vars = unit.xout_vars  # type: ignore[attr-defined]
@@ -287,10 +290,13 @@ class Compiler:
         name = s.opcode
         if name == "xin" and unit.is_udo:
             outs = [self._out_var(unit, o) for o in s.outs]
+            self._check_udo_io("xin", unit.ir.udo_intypes, [v.type for v in outs], s.span)
             unit.ir.xin_vars = outs
             return
         if name == "xout" and unit.is_udo:
             unit.xout_vars = [self._expr(unit, a, None, s.span) for a in s.args]
+            self._check_udo_io("xout", unit.ir.udo_outtypes,
+                               [v.type for v in unit.xout_vars], s.span)
             return
         if name == "pset":
             unit.ir.pset = [self._const_value(a, s.span) for a in s.args]
@@ -301,6 +307,22 @@ class Compiler:
             return
         outs_types = [self._out_type(unit, o) for o in s.outs]
         self._call(unit, name, s.hint, list(s.args), s.outs, outs_types, s.span, None)
+
+    @staticmethod
+    def _check_udo_io(kind: str, declared: str, found: list[str], span) -> None:
+        """xin outputs / xout inputs must match the UDO's declared types."""
+        want = [t for t in T.split_types(declared)]
+        letters = {"o": "i", "p": "i", "j": "i", "O": "k", "P": "k", "V": "k", "J": "k",
+                   "K": "k"}
+        want = [letters.get(t, t) for t in want]
+        ok = len(want) == len(found) and all(
+            w == f or (w == "i" and f in ("c", "p")) or (w == "k" and f in ("i", "c", "p")
+                                                         and kind == "xout")
+            for w, f in zip(want, found))
+        if not ok:
+            shown = "".join(found) or "(null)"
+            raise CompileError(f"invalid {kind} statement for UDO: defined '{declared}', "
+                               f"found '{shown}'", span)
 
     def _const_value(self, a, span) -> float:
         if isinstance(a, ast.Number):

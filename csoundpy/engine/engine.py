@@ -86,6 +86,8 @@ class Engine:
         self.out_of_range = np.zeros(nchnls, dtype=np.int64)
         self.return_value: float | None = None
         self.global_instance: Instance | None = None
+        self.stop_check: Callable[[], bool] | None = None
+        self.time_offset = 0.0  # seconds at the start of the current section
         self._set_header_globals()
 
     # ------------------------------------------------------------------ messages
@@ -214,8 +216,9 @@ class Engine:
         return int(math.ceil(seconds * self.kr - 0.5 - 1e-9))
 
     def end_block_of(self, seconds: float) -> int:
-        """The first block at whose start a note ending at `seconds` is turned off."""
-        return int(math.ceil(seconds * self.kr - 0.505 - 1e-9))
+        """The block at which a note ending at `seconds` is turned off (Csound rounds
+        the off time to the nearest block boundary, halves up)."""
+        return int(math.floor(seconds * self.kr + 0.5))
 
     def schedule(self, opcode: str, pfields: list, at_block: int, realtime: bool = False,
                  time: float = 0.0) -> None:
@@ -228,10 +231,11 @@ class Engine:
         p = list(pfields)
         delay = float(p[1]) if len(p) > 1 and not isinstance(p[1], str) else 0.0
         now = self.kcount / self.kr
+        start = max(delay, 0.0) + now
+        block = max(int(np.rint(start * self.kr)), self.kcount)
         if len(p) > 1:
-            p[1] = now + max(delay, 0.0)
-        block = max(self.kcount + int(round(max(delay, 0.0) * self.kr)), self.kcount)
-        self.schedule(opcode, p, block, realtime=True, time=now + delay)
+            p[1] = start - self.time_offset
+        self.schedule(opcode, p, block, realtime=True, time=start)
 
     def _activate_due(self) -> None:
         while self.queue and self.queue[0].block <= self.kcount:
@@ -329,9 +333,8 @@ class Engine:
         elif dur == 0 and ir.npfields <= 3 and float(pfields[2] if len(pfields) > 2 else 0) == 0:
             inst.end_block = self.kcount
         else:
-            inst.end_block = self.end_block_of(start + dur) if not realtime else \
-                self.kcount + max(int(round(dur * self.kr)), 0)
-        if dur == 0:
+            inst.end_block = self.end_block_of(start + self.time_offset + dur)
+        if dur == 0 or (inst.end_block is not None and inst.end_block <= self.kcount):
             self._finish(inst)
             return None
         if tied is None:
@@ -339,7 +342,7 @@ class Engine:
         return inst
 
     def _init_error(self, inst: Instance, exc: CsoundError) -> None:
-        self.error(f"INIT ERROR in instr {inst.idef.label}: {exc.message}")
+        self.error(f"INIT ERROR in instr {inst.idef.label}{inst.where()}: {exc.message}")
         self.error(f"\t  B{self.kcount / self.kr:7.3f} - note deleted.  i{inst.idef.label} "
                    "had 1 init errors")
         self.perf_errors += 1
@@ -430,13 +433,24 @@ class Engine:
             inst.stop_perf = not inst.releasing
 
     # ------------------------------------------------------------------ the block
-    def perform_block(self) -> None:
-        """Compute one control block (events, init passes, perf pass, output)."""
+    def perform_block(self) -> bool:
+        """Compute one control block; False (and nothing computed) when the score is over."""
+        self.sense()
+        if self.ended or (self.stop_check is not None and self.stop_check()):
+            return False
+        self.perf()
+        return True
+
+    def sense(self) -> None:
+        """Csound's sensevents: expire notes whose time is up, then activate due events."""
         self.clock[0] = self.kcount
         for inst in list(self.chain):
             if inst.end_block is not None and inst.end_block <= self.kcount and not inst.releasing:
                 self.turnoff(inst, True)
         self._activate_due()
+
+    def perf(self) -> None:
+        """The perf pass over the chain, then the output block."""
         self.spout[:] = 0.0
         for inst in list(self.chain):
             if not inst.active:
@@ -462,7 +476,7 @@ class Engine:
             self.sink(out)
 
     def _perf_error(self, inst: Instance, message: str) -> None:
-        self.error(f"PERF ERROR in instr {inst.idef.label}: {message}")
+        self.error(f"PERF ERROR in instr {inst.idef.label}{inst.where()}: {message}")
         self.error("   note aborted")
         self.perf_errors += 1
         self._finish(inst)

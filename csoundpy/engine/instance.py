@@ -92,6 +92,7 @@ class Instance:
         self.pending_reinit: int | None = None
         self.parent: Instance | None = None
         self.start_block = 0
+        self.cur_op = -1
 
     # -------------------------------------------------------------- set-up
     def reset_strings(self) -> None:
@@ -226,6 +227,7 @@ class Instance:
         n = len(ops)
         while i < n:
             op = ops[i]
+            self.cur_op = i
             if op.kind == "jump":
                 if "i" in op.mode and self._jump_taken(op):
                     i = op.target
@@ -259,6 +261,15 @@ class Instance:
                 if op.has_perf:
                     self.perf_args[i] = self._bind_perf(i, op)
             i += 1
+
+    def where(self) -> str:
+        """'(opcode name.types) line N' for the op being run, as Csound reports it."""
+        ops = self.idef.ir.ops
+        if not 0 <= self.cur_op < len(ops) or ops[self.cur_op].kind != "call":
+            return ""
+        op = ops[self.cur_op]
+        line = op.span.line if op.span is not None else 0
+        return f" (opcode {op.entry.name}) line {line}"
 
     def _jump_taken(self, op: Op) -> bool:
         if op.cond is None:
@@ -328,6 +339,7 @@ class Instance:
         j = 0
         while j < n:
             kind, i, target = program[j]
+            self.cur_op = i
             if kind == CALL:
                 a = args[i]
                 if a is None:

@@ -1,24 +1,34 @@
-"""Feeds a parsed score to the engine, section by section, and decides when
-the performance is over (last event time passed and no release tails left)."""
+"""Feeds a parsed score to the engine section by section, with Csound's
+timing (Engine/musmon.c sensevents): each score event is placed a rounded
+number of blocks after the block at which the previous one was read, and a
+section is over once its events are all out and no note with a finite
+duration (or in its release) is left."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 
-class ScorePlayer:
-    """Places score sections on the engine's block timeline."""
+def _rndint(x: float) -> int:
+    """Csound's RNDINT64: round half away from zero."""
+    return int(x + (-0.5 if x < 0.0 else 0.5))
 
-    def __init__(self, engine: Any, score: Any | None) -> None:
+
+class ScorePlayer:
+    """Places score sections on the engine's block timeline and says when to stop."""
+
+    def __init__(self, engine: Any, score: Any | None, keep_running: bool = False) -> None:
         self.engine = engine
         self.sections = list(score.sections) if score is not None else []
         self.has_s = bool(getattr(score, "has_s", False))
+        self.keep_running = keep_running or score is None
         self.index = -1
-        self.section_end_block = 0
-        self.section_start_block = 0
-        self.finished = not self.sections
+        self.min_end_block = 0
+        self.done = False
 
     def start(self) -> None:
+        self.engine.stop_check = self.should_stop
         if self.sections:
             self._enter(0)
 
@@ -26,47 +36,47 @@ class ScorePlayer:
         engine = self.engine
         self.index = index
         section = self.sections[index]
-        start = engine.kcount
-        self.section_start_block = start
+        start_block = engine.kcount
+        engine.time_offset = start_block * engine.ksmps / engine.sr
         engine.message(f"SECTION {index + 1}:")
+        ksmps, sr = engine.ksmps, engine.sr
+        cur = start_block
         for ev in section.events:
             p = list(ev.pfields)
-            if ev.opcode in ("i", "q", "a"):
-                t = float(p[1]) if len(p) > 1 else 0.0
-            elif ev.opcode == "f":
-                t = float(p[1]) if len(p) > 1 else 0.0
-                p = [p[0], *p[1:]]
-            else:
-                t = float(p[1]) if len(p) > 1 and not isinstance(p[1], str) else 0.0
-            if ev.opcode == "i" and len(p) > 1:
-                p[1] = t
-            block = start + engine.block_of(t)
+            t = float(p[1]) if len(p) > 1 and not isinstance(p[1], str) else 0.0
             if ev.opcode == "e":
                 continue
-            engine.schedule(ev.opcode, p, block)
-        self.section_end_block = start + engine.block_of(section.end)
+            cycles = _rndint(((t + engine.time_offset) * sr - cur * ksmps) / ksmps)
+            if cycles > 0:
+                cur += cycles
+            engine.schedule(ev.opcode, p, cur)
+        end = float(getattr(section, "end", 0.0) or 0.0)
+        self.min_end_block = start_block + int(math.floor(end * engine.kr + 0.5))
 
-    def step(self) -> bool:
-        """Called before each block; False when the performance should stop."""
+    def _section_busy(self) -> bool:
         engine = self.engine
-        if engine.ended:
+        if any(not ev.realtime for ev in engine.queue):
+            return True
+        if engine.kcount < self.min_end_block:
+            return True
+        return any(inst.end_block is not None or inst.releasing for inst in engine.chain)
+
+    def should_stop(self) -> bool:
+        """Checked after each block's events: True ends the performance before this block."""
+        if self.done:
+            return True
+        if self.keep_running or not self.sections:
             return False
-        if self.finished:
-            return True
-        if engine.kcount < self.section_end_block:
-            return True
-        if any(ev.block <= self.section_end_block and not ev.realtime for ev in engine.queue):
-            return True
-        last = self.index == len(self.sections) - 1
-        if last:
-            if any(inst.releasing or inst.end_block is not None for inst in engine.chain):
+        while not self._section_busy():
+            engine = self.engine
+            if self.has_s:
+                engine.message(f"end of section {self.index + 1}\t sect peak amps:"
+                               f"{engine.format_amps(engine.section_peaks)}")
+            engine.section_peaks[:] = 0.0
+            if self.index == len(self.sections) - 1:
+                self.done = True
                 return True
-            self.finished = True
-            return False
-        if self.has_s:
-            engine.message(f"end of section {self.index + 1}\t sect peak amps:"
-                           f"{engine.format_amps(engine.section_peaks)}")
-        engine.section_peaks[:] = 0.0
-        engine.purge()
-        self._enter(self.index + 1)
-        return True
+            engine.purge()
+            self._enter(self.index + 1)
+            engine.sense()
+        return False

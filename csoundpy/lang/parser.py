@@ -12,6 +12,8 @@ postlexer looks a whole line ahead.
 
 from __future__ import annotations
 
+import threading
+
 import os
 import re
 from typing import TYPE_CHECKING, Callable, Iterator
@@ -174,13 +176,22 @@ class _PostLexer:
 
 
 _parsers: dict[int, Lark] = {}
+# Building the LALR tables takes ~0.2 s: build them once and swap the postlexer's
+# opcode predicate per parse (under a lock, as the postlexer is shared).
+_PARSE_LOCK = threading.Lock()
+_SHARED_POSTLEX: list = []
 
 
 def _lark(postlex: _PostLexer) -> Lark:
-    with open(_GRAMMAR, encoding="utf-8") as fh:
-        grammar = fh.read()
-    return Lark(grammar, parser="lalr", lexer="basic", postlex=postlex,
-                propagate_positions=True, maybe_placeholders=False)
+    if not _SHARED_POSTLEX:
+        with open(_GRAMMAR, encoding="utf-8") as fh:
+            grammar = fh.read()
+        shared = _PostLexer(postlex.is_opcode)
+        _parsers[0] = Lark(grammar, parser="lalr", lexer="basic", postlex=shared,
+                           propagate_positions=True, maybe_placeholders=False)
+        _SHARED_POSTLEX.append(shared)
+    _SHARED_POSTLEX[0].is_opcode = postlex.is_opcode
+    return _parsers[0]
 
 
 @v_args(meta=True, inline=True)
@@ -357,10 +368,9 @@ def parse_orchestra(source: Source, is_opcode: Callable[[str], bool]) -> ast.Orc
     text = _rewrite_udo_headers(source.text)
     if not text.endswith("\n"):
         text += "\n"
-    postlex = _PostLexer(is_opcode)
-    parser = _lark(postlex)
     try:
-        tree = parser.parse(text)
+        with _PARSE_LOCK:
+            tree = _lark(_PostLexer(is_opcode)).parse(text)
     except UnexpectedToken as exc:
         tok = exc.token
         line = tok.line if tok.type != "$END" else max(len(text.splitlines()), 1)

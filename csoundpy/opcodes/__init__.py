@@ -21,6 +21,13 @@ FAMILIES = [
     "arrays",
     "sampling",
     "spectral",
+    "delays",
+    "physical",
+    "spatial",
+    "granular",
+    "analysis",
+    "channels",
+    "midi",
 ]
 
 for _family in FAMILIES:

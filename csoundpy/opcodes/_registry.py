@@ -63,7 +63,7 @@ OPTIONAL_DEFAULTS = {
     "o": 0.0, "p": 1.0, "j": -1.0, "h": 127.0, "q": 10.0, "v": 0.5,
     "O": 0.0, "P": 1.0, "V": 0.5, "J": -1.0,
 }
-VARIADIC_IN = set("mMNnyzZ*")
+VARIADIC_IN = set("mMNnyzZ*W")
 VARIADIC_OUT = set("mzIXNF*")
 
 
