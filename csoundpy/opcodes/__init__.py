@@ -28,6 +28,9 @@ FAMILIES = [
     "analysis",
     "channels",
     "midi",
+    "synthesis",
+    "vectorial",
+    "files",
 ]
 
 for _family in FAMILIES:
