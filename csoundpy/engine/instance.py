@@ -181,6 +181,9 @@ class Instance:
                 return g.value
             return g
         if v.kind == "scalar":
+            if v.type == "p" and 0 < v.index <= len(self.pfields) \
+                    and isinstance(self.pfields[v.index - 1], str):
+                return self.pfields[v.index - 1]
             return float(self.kv[v.index])
         if v.kind == "audio":
             return self.av[v.index]

@@ -215,7 +215,7 @@ class _ToAst(Transformer):
         return ast.Number(value, text, self._tspan(tok))
 
     def string(self, meta, tok):
-        return ast.String(tok.value[1:-1], self._tspan(tok))
+        return ast.String(decode_escapes(tok.value[1:-1]), self._tspan(tok))
 
     def bigstring(self, meta, tok):
         return ast.String(tok.value[2:-2], self._tspan(tok))
@@ -348,6 +348,39 @@ class _ToAst(Transformer):
 
     def start(self, meta, *items):
         return list(items)
+
+
+_SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "f": "\f",
+                   "v": "\v", "\\": "\\", '"': '"', "'": "'"}
+
+
+def decode_escapes(text: str) -> str:
+    """Decode a string literal's escapes as Csound's lexer does: `\\n \\t \\\\ \\"`,
+    octal `\\NNN`; an unknown escape keeps just the character; `\\0` ends the string."""
+    if "\\" not in text:
+        return text
+    out = []
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c != "\\" or i + 1 >= n:
+            out.append(c)
+            i += 1
+            continue
+        nxt = text[i + 1]
+        if nxt in "01234567":
+            j = i + 1
+            while j < n and j < i + 4 and text[j] in "01234567":
+                j += 1
+            code = int(text[i + 1:j], 8)
+            if code == 0:
+                break
+            out.append(chr(code & 0xFF))
+            i = j
+            continue
+        out.append(_SIMPLE_ESCAPES.get(nxt, nxt))
+        i += 2
+    return "".join(out)
 
 
 def _describe(tok: Token) -> str:
