@@ -37,6 +37,8 @@ def var_type_of(name: str) -> str | None:
         return "b"
     if c == "B":
         return "B"
+    if c == "t":  # Csound's old t-variables are k-rate arrays
+        return "k[]"
     return None
 
 
@@ -167,7 +169,10 @@ class Compiler:
             self._stmt(unit, s)
 
     def _stmt(self, unit: _Unit, s) -> None:
-        if isinstance(s, ast.Label):
+        if isinstance(s, list):  # `a, b = x, y` is several assignments
+            for item in s:
+                self._stmt(unit, item)
+        elif isinstance(s, ast.Label):
             self._place_label(unit, s.name, s.span)
         elif isinstance(s, ast.Assign):
             self._assign(unit, s)

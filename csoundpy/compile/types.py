@@ -51,7 +51,7 @@ def accepts(token: str, argtype: str) -> bool:
         if not (is_array(token) and is_array(argtype)):
             return token == "*" or (token in ("N", "M") and False)
         base_tok, base_arg = token.rstrip("[]"), argtype.rstrip("[]")
-        if token.count("[") != argtype.count("[") and base_tok != ".":
+        if token.count("[") > argtype.count("[") and base_tok != ".":
             return False
         return base_tok in (".", base_arg) or (base_tok == "k" and base_arg == "i")
     allowed = _ACCEPTS.get(token)

@@ -287,8 +287,13 @@ class _ToAst(Transformer):
     def fn_stmt_out(self, meta, outs, op, args=None):
         return self.classic_out(meta, outs, op, args)
 
-    def assign(self, meta, outs, op, expr):
-        return ast.Assign(outs, str(op), expr, self._span(meta))
+    def assign(self, meta, outs, op, exprs):
+        span = self._span(meta)
+        if len(exprs) == 1:
+            return ast.Assign(outs, str(op), exprs[0], span)
+        if len(exprs) != len(outs):
+            raise ParseError("number of values does not match number of outputs", span)
+        return [ast.Assign((o,), str(op), e, span) for o, e in zip(outs, exprs)]
 
     def label(self, meta, tok):
         return ast.Label(str(tok)[:-1], self._tspan(tok))
