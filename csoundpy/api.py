@@ -171,6 +171,18 @@ def _stop_threads_at_exit() -> None:
             pass
 
 
+def _weak_writer(method: Callable[[str], None]) -> Callable[[str], None]:
+    """A message writer that does not keep its Csound alive, so `del cs` can run
+    the end-of-performance summary at once (no reference cycle engine -> Csound)."""
+    ref = weakref.WeakMethod(method)
+
+    def write(text: str) -> None:
+        target = ref()
+        (target or sys.stderr.write)(text)
+
+    return write
+
+
 class Csound:
     """A Csound engine instance, driven like libcsound's `Csound`."""
 
@@ -489,7 +501,7 @@ class Csound:
                        else header.get("0dbfs", 32768.0))
         a4 = float(header.get("A4", 440.0))
         engine = Engine(sr, int(ksmps), nchnls, nchnls_i, e0dbfs, a4,
-                        msg_level=int(opts.msglevel), write=self._write,
+                        msg_level=int(opts.msglevel), write=_weak_writer(self._write),
                         search_dirs=[self._base_dir])
         # spout/spin as channel-major views of interleaved memory, so that the
         # API's flat, interleaved spout()/spin() views share memory with them.
@@ -699,6 +711,8 @@ class Csound:
         driver.open(config)
         self._driver = driver
         engine.sink = driver.write
+        if not realtime:
+            engine.set_output_chunk(max(sw, 4096))
 
     def performKsmps(self) -> bool:
         """Compute one block; True when the performance has finished."""
@@ -761,6 +775,9 @@ class Csound:
             return CSOUND_SUCCESS
         self._cleaned = True
         engine, opts = self.engine, self.options
+        if engine is not None:
+            engine.flush_output()
+            engine.end_performance()
         level = int(opts.msglevel)
         if engine is not None and self._started:
             if level:

@@ -109,8 +109,14 @@ def _render(cs, cli_opts, argv: list[str]) -> int:
                 except OSError:
                     sys.stderr.write(f"main: failed to open input file - {sco_name}\n")
                     return 1
+    except OptionError as exc:
+        sys.stderr.write(f"Csound Command ERROR:    {exc.message}\n")
+        return 1
     except CsoundError as exc:
-        sys.stderr.write(f"{exc}\n")
+        if exc.span is not None:
+            cs._report_compile_error(exc)
+        else:
+            sys.stderr.write(f"{exc}\n")
         return 1
     except OptionError as exc:
         sys.stderr.write(f"Csound Command ERROR:    {exc.message}\n")
@@ -158,5 +164,15 @@ def _render(cs, cli_opts, argv: list[str]) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Console-script entry point."""
-    sys.exit(run(sys.argv[1:] if argv is None else argv))
+    """Console-script entry point.  An unexpected internal failure is reported in
+    one line (set CSOUNDPY_DEBUG=1 to see the traceback)."""
+    try:
+        status = run(sys.argv[1:] if argv is None else argv)
+    except KeyboardInterrupt:
+        status = 1
+    except Exception as exc:  # noqa: BLE001 - last line of defence for the user
+        if os.environ.get("CSOUNDPY_DEBUG"):
+            raise
+        sys.stderr.write(f"csoundpy: internal error: {type(exc).__name__}: {exc}\n")
+        status = 2
+    sys.exit(status)

@@ -88,6 +88,9 @@ class Engine:
         self.global_instance: Instance | None = None
         self.stop_check: Callable[[], bool] | None = None
         self.time_offset = 0.0  # seconds at the start of the current section
+        self._next_end = 1 << 62
+        self._outbuf = np.zeros((nchnls, ksmps))
+        self._out_pos = 0
         self._set_header_globals()
 
     # ------------------------------------------------------------------ messages
@@ -339,6 +342,7 @@ class Engine:
             return None
         if tied is None:
             self._insert(inst)
+        self.note_end_changed(inst.end_block)
         return inst
 
     def _init_error(self, inst: Instance, exc: CsoundError) -> None:
@@ -444,15 +448,29 @@ class Engine:
     def sense(self) -> None:
         """Csound's sensevents: expire notes whose time is up, then activate due events."""
         self.clock[0] = self.kcount
+        if self._next_end <= self.kcount:
+            self._expire()
+        if self.queue and self.queue[0].block <= self.kcount:
+            self._activate_due()
+
+    def _expire(self) -> None:
+        kcount = self.kcount
         for inst in list(self.chain):
-            if inst.end_block is not None and inst.end_block <= self.kcount and not inst.releasing:
+            if inst.end_block is not None and inst.end_block <= kcount and not inst.releasing:
                 self.turnoff(inst, True)
-        self._activate_due()
+        ends = [inst.end_block for inst in self.chain if inst.end_block is not None]
+        self._next_end = min(ends) if ends else 1 << 62
+
+    def note_end_changed(self, end_block: int | None) -> None:
+        """A note's end block was set: keep the earliest one for the expiry check."""
+        if end_block is not None and end_block < self._next_end:
+            self._next_end = end_block
 
     def perf(self) -> None:
         """The perf pass over the chain, then the output block."""
-        self.spout[:] = 0.0
-        for inst in list(self.chain):
+        spout = self.spout
+        spout.fill(0.0)
+        for inst in tuple(self.chain):
             if not inst.active:
                 continue
             inst.stop_perf = False
@@ -470,10 +488,29 @@ class Engine:
                 if inst.release_left <= 0:
                     self._finish(inst)
         self.kcount += 1
-        out = self.spout
-        self._track_peaks(out)
+        pos = self._out_pos
+        ksmps = self.ksmps
+        self._outbuf[:, pos:pos + ksmps] = spout
+        self._out_pos = pos + ksmps
+        if self._out_pos >= self._outbuf.shape[1]:
+            self.flush_output()
+
+    def set_output_chunk(self, frames: int) -> None:
+        """Hand output to the sink every `frames` frames (rounded up to whole blocks)."""
+        self.flush_output()
+        blocks = max(1, -(-int(frames) // self.ksmps))
+        self._outbuf = np.zeros((self.nchnls, blocks * self.ksmps))
+        self._out_pos = 0
+
+    def flush_output(self) -> None:
+        """Pass the buffered output frames to the sink and record their peaks."""
+        if self._out_pos == 0:
+            return
+        chunk = self._outbuf[:, :self._out_pos]
+        self._track_peaks(chunk)
         if self.sink is not None:
-            self.sink(out)
+            self.sink(chunk)
+        self._out_pos = 0
 
     def _perf_error(self, inst: Instance, message: str) -> None:
         self.error(f"PERF ERROR in instr {inst.idef.label}{inst.where()}: {message}")
@@ -493,6 +530,11 @@ class Engine:
 
     def held_or_pending(self) -> bool:
         return any(inst.end_block is not None or inst.releasing for inst in self.chain)
+
+    def end_performance(self) -> None:
+        """Deinitialise every note still active (files opened by opcodes get closed)."""
+        for inst in list(self.chain):
+            self._finish(inst)
 
     def purge(self) -> None:
         """Section end: free every instrument's pool of finished notes."""

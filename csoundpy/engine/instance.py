@@ -15,7 +15,7 @@ from ..errors import CsoundError, InitError, PerfError
 from .context import (ST_KCOUNT, ST_RELEASING, ST_SIZE, ST_TIED, ArrayVar, InitContext,
                       PerfContext, StrVar)
 
-CALL, JUMP, BRANCH = 0, 1, 2
+CALL, JUMP, BRANCH, UDO = 0, 1, 2, 3
 
 
 class InstrDef:
@@ -29,6 +29,7 @@ class InstrDef:
         self.free: list[Instance] = []
         self.active = 0
         self.program = self._perf_program(ir.ops)
+        self.perfs = [op.entry.perf if op.kind == "call" else None for op in ir.ops]
         self.template = np.zeros(ir.nscalar)
         for idx, value in ir.scalar_init:
             self.template[idx] = value
@@ -46,7 +47,8 @@ class InstrDef:
         for i, op in enumerate(ops):
             index_of[i] = len(entries)
             if op.kind == "call" and (op.has_perf or op.udo is not None):
-                kind = BRANCH if "branch" in op.entry.flags else CALL
+                kind = UDO if op.udo is not None else BRANCH if "branch" in op.entry.flags \
+                    else CALL
                 entries.append([kind, i, op.labels[0] if op.labels else -1])
             elif op.kind == "jump" and "k" in op.mode:
                 entries.append([JUMP, i, op.target])
@@ -337,24 +339,24 @@ class Instance:
         """One control block of this note."""
         program = self.idef.program
         ops = self.idef.ir.ops
+        perfs = self.idef.perfs
         args = self.perf_args
         n = len(program)
         j = 0
         while j < n:
             kind, i, target = program[j]
             self.cur_op = i
-            if kind == CALL:
+            if kind == CALL or kind == UDO:
                 a = args[i]
                 if a is None:
-                    op = ops[i]
                     if not self.inited[i]:
-                        raise PerfError(f"{op.entry.name}: not initialised")
+                        raise PerfError(f"{ops[i].entry.name}: not initialised")
                     j += 1
                     continue
-                if a[0].__class__ is Instance:
+                if kind == UDO:
                     self._udo_perf(a[0], a[1])
                 else:
-                    ops[i].entry.perf(*a)
+                    perfs[i](*a)
                 if self.stop_perf:
                     return
                 if self.pending_reinit is not None:

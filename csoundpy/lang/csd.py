@@ -19,7 +19,7 @@ import subprocess
 import tempfile
 from dataclasses import dataclass, field
 
-from csoundpy.errors import FileError, ParseError
+from csoundpy.errors import FileError, ParseError, Span
 from csoundpy.options import split_csoptions
 
 CSD_VERSION = 7000   # the version csoundpy reports to <CsVersion> (7.0)
@@ -92,11 +92,11 @@ def parse_csd(text: str, path: str = "<csd>") -> CsdDocument:
             doc.options.extend(split_csoptions("\n".join(body)))
         elif p.startswith("<CsInstruments>"):
             doc.orchestra_line = src.number + 1
-            doc.orchestra = _code_section(src, "</CsInstruments>", xstrings=True)
+            doc.orchestra = _code_section(src, "</CsInstruments>", xstrings=True, path=path)
         elif p.startswith("<CsScore"):
             first_line = src.number + 1
             if p.startswith("<CsScore>"):
-                body = _code_section(src, "</CsScore>", xstrings=False)
+                body = _code_section(src, "</CsScore>", xstrings=False, path=path)
                 prog = None
             else:
                 prog = _score_bin(p)
@@ -169,7 +169,7 @@ def _plain_section(src: _Lines, end: str | tuple[str, ...], at_start: bool,
     raise ParseError(f"Missing end tag {end_name or ends[0]}")
 
 
-def _code_section(src: _Lines, end: str, xstrings: bool) -> str:
+def _code_section(src: _Lines, end: str, xstrings: bool, path: str = "<csd>") -> str:
     """Orchestra or score text up to `end`, which counts only outside strings and comments.
 
     As createOrchestra()/createScore(): the end tag must start a line (after blanks) that
@@ -211,7 +211,8 @@ def _code_section(src: _Lines, end: str, xstrings: bool) -> str:
             i += 1
         else:
             if state == 1:
-                raise ParseError('missing " to terminate string')
+                raise ParseError('missing " to terminate string',
+                                 Span(os.path.basename(path), src.number, 0, line))
     raise ParseError(f"Missing end tag {end}")
 
 

@@ -1,7 +1,14 @@
 """Arrays: fillarray, element access (any number of dimensions, also the
-samples of an a-rate variable), copies and element-wise arithmetic, lenarray
-(OOps/arrays.c).  Perf-time array opcodes are python_perf: arrays can be
-resized at init, so they are reached through their ArrayVar every block."""
+samples of an a-rate variable), copies and element-wise arithmetic, lenarray,
+genarray, maxarray/minarray/sumarray, scalearray, slicearray, copyf2array,
+copya2ftab, shiftin/shiftout, interleave/deinterleave (Csound 6.18's
+Opcodes/arrays.c); product, sum and the math functions on arrays (abs, sqrt,
+sin, ... from Opcodes/arrayops.cpp); tab2array, cmp and printarray
+(Opcodes/emugens/emugens.c).  Perf-time array opcodes are python_perf: arrays
+can be resized at init, so they are reached through their ArrayVar every block.
+Csound's oddities are kept and tagged `# compat:` (queries measure an array by
+the sum of its dimension sizes, `log2` on arrays is log10, `int` on a k-array
+runs at init only, interleave/deinterleave run at init only)."""
 
 from __future__ import annotations
 
@@ -420,13 +427,11 @@ def _copya2ftab_k(s, pc, arr, kfn, *args):
     _a2ftab(arr, _find_table(pc, _scalar(kfn), PerfError), offset, PerfError)
 
 
-def _copya2ftab_check(s, ic, arr, kfn, *args):
-    if arr.data.size == 0:
-        raise InitError("array-var not initialised")
+def _copya2ftab_init(s, ic, arr, kfn):
     _a2ftab(arr, _find_table(ic, kfn, InitError), 0, InitError)
 
 
-defop("copya2ftab", "", "k[]k", None, _copya2ftab_check, _copya2ftab_k, python_perf=True)
+defop("copya2ftab", "", "k[]k", None, _copya2ftab_init, _copya2ftab_k, python_perf=True)
 defop("copya2ftab", "", "i[]io", None, _copya2ftab_i)
 defop("copya2ftab", "", "k[]kO", None, None, _copya2ftab_k, python_perf=True)
 
@@ -536,7 +541,7 @@ def _deinterleave(s, ic, out1, out2, src):
     _resize(out2, half)[:] = src.data[1:2 * half:2]
 
 
-for _t in "ik":
+for _t in "ik":  # compat: the k[] rows are init-only in arrays.c too
     defop("interleave", f"{_t}[]", f"{_t}[]{_t}[]", None, _interleave)
     defop("deinterleave", f"{_t}[]{_t}[]", f"{_t}[]", None, _deinterleave)
 

@@ -731,7 +731,7 @@ defop("vdelayx", "a", "aaiio", VDELX, _vdelx_init(1, False), vdelayx_perf,
 
 # ---------------------------------------------------------------- multitap
 
-MDEL = State(left=i64, max=i64)
+MDEL = State(left=i64, maxd=i64)
 
 
 def multitap_init(s, ic, ar, asig, taps):
@@ -744,7 +744,7 @@ def multitap_init(s, ic, ar, asig, taps):
             dmax = d
     nbytes = int(ic.sr * dmax * 8)
     s.left = 0
-    s.max = max(int(ic.sr * dmax), 1)  # Csound would run off an empty buffer
+    s.maxd = max(int(ic.sr * dmax), 1)  # Csound would run off an empty buffer
     return np.zeros(max(nbytes // 8, 1)), tap_arr
 
 
@@ -752,7 +752,7 @@ def multitap_init(s, ic, ar, asig, taps):
 def multitap_perf(s, ctx, buf, taps, ar, asig, itaps, n0, n1):
     """multitap: sum of fixed taps on one delay line (OOps/vdelay.c multitap_play)."""
     indx = s.left
-    dmax = s.max
+    dmax = s.maxd
     ntaps = taps.shape[0] // 2
     for n in range(n0, n1):
         buf[indx] = asig[n]

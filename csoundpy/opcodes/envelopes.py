@@ -16,8 +16,8 @@ import math
 
 import numpy as np
 
-from .._jit import at, kernel
-from ..engine.context import ST_RELEASING, ST_SIZE
+from .._jit import at, helper, kernel
+from ..engine.context import MAXLEN, ST_RELEASING, ST_SIZE, ST_XTRA_BLOCKS
 from ..errors import InitError
 from ._registry import State, defop, f64, i64
 
@@ -847,3 +847,682 @@ def linenr_perf_a(s, ctx, status, ar, xamp, iris, idec, iatdec, n0, n1):
 defop("linenr", "k", "kiii", LINENR, linenr_init_k, linenr_perf_k, arrays=("status",))
 defop("linenr", "a", "aiii", LINENR, linenr_init_a, linenr_perf_a, arrays=("status",))
 defop("linenr", "a", "kiii", LINENR, linenr_init_a, linenr_perf_a, arrays=("status",))
+
+# ---------------------------------------------------------------- breakpoint versions
+def _bkpt_error(i: int) -> InitError:
+    return InitError(f"Breakpoint {i} not valid")
+
+
+def linsegb_init(s, ic, out, ia, itim1, rest):
+    segs = _linseg_table(s, ic, _breakpoints((ia, itim1, rest)))
+    # compat: only the control-rate counts become relative; linsegb:a keeps
+    # sample counts measured from the start of the note
+    cnt = 0
+    for i in range(s.segsrem):
+        if cnt > segs[i, CNT]:
+            raise _bkpt_error(i)
+        segs[i, CNT] -= cnt
+        cnt += int(segs[i, CNT])
+    return (segs,)
+
+
+def _bkpt_durations(vals: list[float]) -> list[float]:
+    """Breakpoint times to segment durations, summed as Csound sums them."""
+    out = [vals[0]]
+    total = 0.0
+    for i in range(1, len(vals), 2):
+        if vals[i] < total:
+            raise InitError(f"Breakpoint time {vals[i]:f} not valid")
+        dur = vals[i] - total
+        total += dur
+        out += [dur, vals[i + 1]]
+    return out
+
+
+def expsegb_init(s, ic, out, ia, itim1, rest):
+    vals = _breakpoints((ia, itim1, rest))
+    if vals[1] <= 0.0:
+        return (_expseg_table(s, ic, vals, True),)
+    return (_expseg_table(s, ic, _bkpt_durations(vals), True),)
+
+
+def expsegba_init(s, ic, out, ia, itim1, rest):
+    vals = _breakpoints((ia, itim1, rest))
+    if vals[1] <= 0.0:
+        return (_expseg_table(s, ic, vals, False),)
+    return (_expseg_table(s, ic, _bkpt_durations(vals), False),)
+
+
+defop("linsegb", "k", "iim", LINSEG, linsegb_init, linseg_perf_k, arrays=("segs",))
+defop("linsegb", "a", "iim", LINSEG, linsegb_init, linseg_perf_a, arrays=("segs",))
+defop("expsegb", "k", "iim", EXPSEG, expsegb_init, expseg_perf_k, arrays=("segs",))
+defop("expsegb", "a", "iim", EXPSEG, expsegb_init, expseg_perf_a, arrays=("segs",))
+defop("expsegba", "a", "iim", EXPSEG, expsegba_init, expsega_perf, arrays=("segs",))
+
+# ---------------------------------------------------------------- transeg family
+TRANSEG = State(cur=i64, segsrem=i64, curcnt=i64, curval=f64, curinc=f64, alpha=f64,
+                curx=f64, xtra=i64, finalval=f64, lastalpha=f64)
+TVAL, TC1, TALPHA = 3, 4, 5  # columns after CNT, ACNT, NXT of a transeg row
+
+
+def _lrint(x: float) -> int:
+    """C lrint (round half to even), Csound's MYFLT2LONG."""
+    return int(np.rint(x)) if math.isfinite(x) else 0
+
+
+def _transeg_args(ia, idur1, itype1, rest, name: str) -> list[float]:
+    vals = [ia, idur1, itype1, *rest]
+    if len(vals) % 3 != 1:
+        raise InitError(f"Incorrect argument count in {name}")
+    return vals
+
+
+def _transeg_table(s, ic, vals, mode: str) -> np.ndarray:
+    """Rows [cnt, acnt, nxtpt, val, c1, alpha] after an empty row 0 (Opcodes/pitch.c
+    trnset, trnset_bkpt, trnsetr for mode '', 'b', 'r')."""
+    nsegs = len(vals) // 3
+    segs = np.zeros((nsegs + 1, 6))
+    s.xtra = -1
+    val = vals[0]
+    if vals[1] <= 0.0:
+        return segs
+    s.cur = 0
+    s.curval = val
+    s.curcnt = 0
+    s.segsrem = nsegs + 1
+    s.curx = 0.0
+    total = 0.0
+    with np.errstate(all="ignore"):
+        for i in range(nsegs):
+            dur, alpha, nxt = vals[1 + 3 * i], vals[2 + 3 * i], vals[3 + 3 * i]
+            row = segs[i + 1]
+            if mode == "b":
+                dur -= total
+                total += dur
+            d = dur * ic.sr
+            cnt = _ktrunc(d + 0.5) if mode == "r" else _lrint(d)
+            # compat: transegb never fills in the sample counts, so transegb:a jumps
+            row[ACNT] = 0 if mode == "b" else cnt
+            row[CNT] = 0 if cnt < 0 else _ktrunc(dur * ic.kr)
+            row[NXT] = nxt
+            row[TVAL] = val
+            if alpha == 0.0:
+                row[TC1] = _cdiv(nxt - val, d)
+            else:
+                row[TC1] = _cdiv(nxt - val, 1.0 - math.exp(alpha))
+                s.lastalpha = alpha
+            row[TALPHA] = _cdiv(alpha, d)
+            val = nxt
+            s.finalval = nxt
+    s.alpha = segs[1, TALPHA]
+    s.curinc = segs[1, TC1]
+    return segs
+
+
+def transeg_init(s, ic, out, ia, idur1, itype1, rest):
+    return (_transeg_table(s, ic, _transeg_args(ia, idur1, itype1, rest, "transeg"), ""),)
+
+
+def transegb_init(s, ic, out, ia, itim1, itype1, rest):
+    return (_transeg_table(s, ic, _transeg_args(ia, itim1, itype1, rest, "transegb"), "b"),)
+
+
+def transegr_init(s, ic, out, ia, idur1, itype1, rest):
+    segs = _transeg_table(s, ic, _transeg_args(ia, idur1, itype1, rest, "transegr"), "r")
+    if s.segsrem:
+        s.xtra = int(segs[-1, CNT])
+        _extend(ic, s.xtra)
+    return segs, _status(ic)
+
+
+@kernel
+def transeg_perf_k(s, ctx, segs, kr, ia, idur1, itype1, rest, n0, n1):
+    """transeg (k): segments of shape (1-exp(t*alpha)), one step per block (ktrnseg)."""
+    kr[0] = s.curval
+    if s.segsrem == 0:
+        return
+    s.curcnt -= 1
+    if s.curcnt <= 0:
+        seg = s.cur
+        while True:
+            s.segsrem -= 1
+            if s.segsrem == 0:
+                s.curval = segs[seg, NXT]
+                return
+            seg += 1
+            s.cur = seg
+            s.curcnt = int(segs[seg, CNT])
+            if s.curcnt != 0:
+                break
+            s.curval = segs[seg, NXT]
+        s.curinc = segs[seg, TC1]
+        s.alpha = segs[seg, TALPHA]
+        s.curx = 0.0
+    s.curx += ctx.ksmps * s.alpha
+    if s.alpha == 0.0:
+        s.curval += s.curinc * ctx.ksmps
+    else:
+        s.curval = segs[s.cur, TVAL] + s.curinc * (1.0 - math.exp(s.curx))
+
+
+@kernel
+def transeg_perf_a(s, ctx, segs, ar, ia, idur1, itype1, rest, n0, n1):
+    """transeg (a): segments of shape (1-exp(t*alpha)), one step per sample (trnseg)."""
+    val = s.curval
+    for n in range(n0, n1):
+        if s.segsrem == 0:
+            ar[n] = val
+            continue
+        s.curcnt -= 1
+        if s.curcnt <= 0:
+            seg = s.cur
+            held = False
+            while True:
+                s.segsrem -= 1
+                if s.segsrem == 0:
+                    val = segs[seg, NXT]
+                    s.curval = val
+                    held = True
+                    break
+                seg += 1
+                s.cur = seg
+                s.curcnt = int(segs[seg, ACNT])
+                if s.curcnt != 0:
+                    break
+                val = segs[seg, NXT]
+                s.curval = val
+            if held:
+                ar[n] = val
+                continue
+            s.curinc = segs[seg, TC1]
+            s.alpha = segs[seg, TALPHA]
+            s.curx = 0.0
+            s.curval = val
+        ar[n] = val
+        if s.alpha == 0.0:
+            val += s.curinc
+        else:
+            s.curx += s.alpha
+            val = segs[s.cur, TVAL] + s.curinc * (1.0 - math.exp(s.curx))
+    s.curval = val
+
+
+@helper
+def _transegr_release(s, segs, status, val, nsmps):
+    """Jump to the last segment and aim it from `val` at the final value."""
+    while s.segsrem > 1:
+        s.cur += 1
+        s.segsrem -= 1
+    seg = s.cur
+    segs[seg, CNT] = s.xtra if s.xtra >= 0 else status[ST_XTRA_BLOCKS]
+    span = segs[seg, CNT] * nsmps if nsmps > 0 else segs[seg, ACNT]
+    if segs[seg, TALPHA] == 0.0:
+        segs[seg, TC1] = (s.finalval - val) / span
+    else:
+        segs[seg, TC1] = (s.finalval - val) / (1.0 - math.exp(s.lastalpha))
+        segs[seg, TALPHA] = s.lastalpha / span
+        segs[seg, TVAL] = val
+
+
+@kernel
+def transegr_perf_k(s, ctx, segs, status, kr, ia, idur1, itype1, rest, n0, n1):
+    """transegr (k): transeg whose last segment waits for the release (ktrnsegr)."""
+    kr[0] = s.curval
+    if s.segsrem == 0:
+        return
+    if status[ST_RELEASING] != 0.0 and s.segsrem > 1:
+        _transegr_release(s, segs, status, s.curval, ctx.ksmps)
+    else:
+        s.curcnt -= 1
+        if s.curcnt > 0:
+            _transegr_step_k(s, ctx, segs)
+            return
+        if s.segsrem == 2:
+            return
+        s.segsrem -= 1
+        if s.segsrem == 0:
+            return
+        s.cur += 1
+    while True:
+        s.curcnt = int(segs[s.cur, CNT])
+        if s.curcnt != 0:
+            break
+        s.curval = segs[s.cur, NXT]
+        if s.segsrem == 2:
+            return
+        s.segsrem -= 1
+        if s.segsrem == 0:
+            return
+        s.cur += 1
+    s.curinc = segs[s.cur, TC1]
+    s.alpha = segs[s.cur, TALPHA]
+    s.curx = 0.0
+    _transegr_step_k(s, ctx, segs)
+
+
+@helper
+def _transegr_step_k(s, ctx, segs):
+    if s.alpha == 0.0:
+        s.curval += s.curinc * ctx.ksmps
+    else:
+        # compat: ktrnsegr evaluates the curve before advancing x, a block late
+        s.curval = segs[s.cur, TVAL] + s.curinc * (1.0 - math.exp(s.curx))
+    s.curx += ctx.ksmps * s.alpha
+
+
+@kernel
+def transegr_perf_a(s, ctx, segs, status, ar, ia, idur1, itype1, rest, n0, n1):
+    """transegr (a): transeg whose last segment waits for the release (trnsegr)."""
+    val = s.curval
+    for n in range(n0, n1):
+        if s.segsrem == 0:
+            ar[n] = val
+            continue
+        newseg = False
+        if status[ST_RELEASING] != 0.0 and s.segsrem > 1:
+            # compat: the release keeps the segment's own sample count
+            _transegr_release(s, segs, status, val, 0)
+            newseg = True
+        else:
+            s.curcnt -= 1
+            if s.curcnt <= 0:
+                if s.segsrem == 2:
+                    ar[n] = val
+                    continue
+                s.segsrem -= 1
+                if s.segsrem == 0:
+                    ar[n] = val
+                    continue
+                s.cur += 1
+                newseg = True
+        if newseg:
+            held = False
+            while True:
+                s.curcnt = int(segs[s.cur, ACNT])
+                if s.curcnt != 0:
+                    break
+                val = segs[s.cur, NXT]
+                s.curval = val
+                if s.segsrem == 2:
+                    held = True
+                    break
+                s.segsrem -= 1
+                if s.segsrem == 0:
+                    held = True
+                    break
+                s.cur += 1
+            if held:
+                ar[n] = val
+                continue
+            s.curinc = segs[s.cur, TC1]
+            s.alpha = segs[s.cur, TALPHA]
+            s.curx = 0.0
+            s.curval = val
+        ar[n] = val
+        if s.alpha == 0.0:
+            val += s.curinc
+        else:
+            s.curx += s.alpha
+            val = segs[s.cur, TVAL] + s.curinc * (1.0 - math.exp(s.curx))
+    s.curval = val
+
+
+defop("transeg", "k", "iiim", TRANSEG, transeg_init, transeg_perf_k, arrays=("segs",))
+defop("transeg", "a", "iiim", TRANSEG, transeg_init, transeg_perf_a, arrays=("segs",))
+defop("transegb", "k", "iiim", TRANSEG, transegb_init, transeg_perf_k, arrays=("segs",))
+defop("transegb", "a", "iiim", TRANSEG, transegb_init, transeg_perf_a, arrays=("segs",))
+defop("transegr", "k", "iiim", TRANSEG, transegr_init, transegr_perf_k,
+      arrays=("segs", "status"))
+defop("transegr", "a", "iiim", TRANSEG, transegr_init, transegr_perf_a,
+      arrays=("segs", "status"))
+
+# ---------------------------------------------------------------- cosseg family
+COSSEG = State(cur=i64, segsrem=i64, curcnt=i64, y1=f64, y2=f64, x=f64, inc=f64, val=f64,
+               xtra=i64)
+
+
+def _cosseg_table(s, ic, vals, arate: bool) -> np.ndarray:
+    """Rows [cnt, acnt, nxtpt] of each segment plus a zero row (csgset); the current
+    segment is the row before `cur`."""
+    nsegs = len(vals) // 2
+    segs = np.zeros((nsegs + 1, 3))
+    s.xtra = -1
+    if vals[1] <= 0.0:
+        return segs
+    s.cur = 1
+    s.segsrem = nsegs
+    for i in range(nsegs):
+        dur, segs[i, NXT] = vals[1 + 2 * i], vals[2 + 2 * i]
+        segs[i, CNT] = max(_ktrunc(dur * ic.kr + 0.5), 0)
+        # compat: cosseg truncates its sample counts where linseg rounds
+        segs[i, ACNT] = max(_ktrunc(dur * ic.sr), 0)
+    s.y1 = vals[0]
+    s.y2 = segs[0, NXT]
+    s.x = 0.0
+    cnt = segs[0, ACNT if arate else CNT]
+    s.inc = _cdiv(1.0, cnt) if s.y2 != s.y1 else 0.0
+    s.curcnt = int(cnt)
+    s.val = s.y1
+    return segs
+
+
+def _cosseg_bkpt(s, segs, arate: bool) -> None:
+    """csgset_bkpt: breakpoint times to relative counts (the first is already)."""
+    col = ACNT if arate else CNT
+    cnt = s.curcnt
+    for i in range(max(s.segsrem - 1, 1)):
+        if cnt > segs[1 + i, col]:
+            raise _bkpt_error(i)
+        segs[1 + i, col] -= cnt
+        cnt += int(segs[1 + i, col])
+
+
+def cosseg_init_k(s, ic, out, ia, idur1, rest):
+    return (_cosseg_table(s, ic, _breakpoints((ia, idur1, rest)), False),)
+
+
+def cosseg_init_a(s, ic, out, ia, idur1, rest):
+    return (_cosseg_table(s, ic, _breakpoints((ia, idur1, rest)), True),)
+
+
+def cossegb_init_k(s, ic, out, ia, itim1, rest):
+    segs = _cosseg_table(s, ic, _breakpoints((ia, itim1, rest)), False)
+    _cosseg_bkpt(s, segs, False)
+    return (segs,)
+
+
+def cossegb_init_a(s, ic, out, ia, itim1, rest):
+    segs = _cosseg_table(s, ic, _breakpoints((ia, itim1, rest)), True)
+    _cosseg_bkpt(s, segs, True)
+    return (segs,)
+
+
+def _cossegr_setup(s, ic, args, arate: bool):
+    segs = _cosseg_table(s, ic, _breakpoints(args), arate)
+    s.xtra = int(segs[s.cur + s.segsrem - 2, CNT])
+    _extend(ic, s.xtra)
+    return segs, _status(ic)
+
+
+def cossegr_init_k(s, ic, out, ia, idur1, rest):
+    return _cossegr_setup(s, ic, (ia, idur1, rest), False)
+
+
+def cossegr_init_a(s, ic, out, ia, idur1, rest):
+    return _cossegr_setup(s, ic, (ia, idur1, rest), True)
+
+
+@helper
+def _cosseg_tick(s, segs, col, release, releasing, xtratim, scale):
+    """One step of a cosine-interpolated segment envelope (OOps/ugens1.c kosseg,
+    cosseg; with `release`, kcssegr/cossegr); returns the output value."""
+    if s.segsrem == 0:
+        return s.y1
+    seg = s.cur
+    step = 0  # 0: interpolate, 1: segment done, 2: start segment `seg`
+    if release:
+        if releasing and s.segsrem > 1:
+            while s.segsrem > 1:
+                s.cur += 1
+                s.segsrem -= 1
+            seg = s.cur - 1
+            blocks = s.xtra if s.xtra >= 0 else xtratim
+            segs[seg, col] = blocks * scale
+            s.y1 = s.val
+            step = 2
+        elif s.segsrem == 1 and not releasing:
+            return s.y1
+    if step == 0:
+        s.curcnt -= 1
+        if s.curcnt <= 0:
+            step = 1
+    while step != 0:
+        if step == 1:
+            s.y1 = s.y2
+            s.segsrem -= 1
+            if s.segsrem == 0:
+                s.y2 = segs[seg, NXT]
+                return s.y1
+        # compat: a zero-length segment re-enters with the same row until none remain
+        s.y2 = segs[seg, NXT]
+        cnt = segs[seg, col]
+        s.inc = 1.0 / cnt if cnt != 0.0 else 0.0
+        s.x = 0.0
+        s.cur = seg + 1
+        s.curcnt = int(cnt)
+        step = 0 if s.curcnt != 0 else 1
+    mu2 = (1.0 - math.cos(s.x * math.pi)) * 0.5
+    out = s.y1 * (1.0 - mu2) + s.y2 * mu2
+    s.val = out
+    s.x += s.inc
+    return out
+
+
+@kernel
+def cosseg_perf_k(s, ctx, segs, kr, ia, idur1, rest, n0, n1):
+    """cosseg (k): cosine-interpolated segments, one step per block (kosseg)."""
+    kr[0] = _cosseg_tick(s, segs, CNT, False, False, 0.0, 1)
+
+
+@kernel
+def cosseg_perf_a(s, ctx, segs, ar, ia, idur1, rest, n0, n1):
+    """cosseg (a): cosine-interpolated segments, one step per sample (cosseg)."""
+    for n in range(n0, n1):
+        ar[n] = _cosseg_tick(s, segs, ACNT, False, False, 0.0, 1)
+
+
+@kernel
+def cossegr_perf_k(s, ctx, segs, status, kr, ia, idur1, rest, n0, n1):
+    """cossegr (k): cosseg whose last segment waits for the release (kcssegr)."""
+    kr[0] = _cosseg_tick(s, segs, CNT, True, status[ST_RELEASING] != 0.0,
+                         status[ST_XTRA_BLOCKS], 1)
+
+
+@kernel
+def cossegr_perf_a(s, ctx, segs, status, ar, ia, idur1, rest, n0, n1):
+    """cossegr (a): cosseg whose last segment waits for the release (cossegr)."""
+    for n in range(n0, n1):
+        ar[n] = _cosseg_tick(s, segs, ACNT, True, status[ST_RELEASING] != 0.0,
+                             status[ST_XTRA_BLOCKS], ctx.ksmps)
+
+
+defop("cosseg", "k", "iim", COSSEG, cosseg_init_k, cosseg_perf_k, arrays=("segs",))
+defop("cosseg", "a", "iim", COSSEG, cosseg_init_a, cosseg_perf_a, arrays=("segs",))
+defop("cossegb", "k", "iim", COSSEG, cossegb_init_k, cosseg_perf_k, arrays=("segs",))
+defop("cossegb", "a", "iim", COSSEG, cossegb_init_a, cosseg_perf_a, arrays=("segs",))
+defop("cossegr", "k", "iim", COSSEG, cossegr_init_k, cossegr_perf_k, arrays=("segs", "status"))
+defop("cossegr", "a", "iim", COSSEG, cossegr_init_a, cossegr_perf_a, arrays=("segs", "status"))
+
+# ---------------------------------------------------------------- envlpx, envlpxr
+ENVLPX = State(phs=i64, ki=i64, cnt1=i64, val=f64, mlt1=f64, mlt2=f64, asym=f64,
+               lobits=i64, lomask=i64, lodiv=f64, rlsing=i64, rlscnt=i64, rindep=i64,
+               atdec=f64)
+
+
+def _envlpx_common(s, ic, irise, ifn, iatss, ixmod, arate: bool):
+    """The rise and the attenuation asymmetry shared by evxset and evrset; returns
+    (table, |iatss| corrected for the asymmetry)."""
+    ft = ic.table(ifn)
+    s.lobits, s.lomask, s.lodiv = ft.lobits, ft.lomask, ft.lodiv
+    last = float(ft.data[ft.size])
+    atss = abs(iatss)
+    if atss == 0.0:
+        raise InitError("iatss = 0")
+    asym = 0.0
+    if atss != 1.0 and ixmod != 0.0:
+        if abs(ixmod) > 0.95:
+            raise InitError("ixmod out of range.")
+        xmod = -math.sin(math.sin(ixmod))
+        prod = xmod * atss
+        denom = (xmod - atss) + prod + 1.0
+        if denom == 0.0:
+            asym = 100.0
+        else:
+            asym = 2.0 * prod / denom
+            if abs(asym) > 100.0:
+                asym = 100.0
+        atss = (atss - asym) / (1.0 - asym)
+        asym = asym * last
+    s.asym = asym
+    if irise > 0.0:
+        s.phs = 0
+        s.ki = _ktrunc((MAXLEN / ic.sr if arate else MAXLEN / ic.kr) / irise)
+        s.val = ft.data[0]
+    else:
+        s.phs = -1
+        s.val = last - asym
+    if last == 0.0:
+        raise InitError("rise func ends with zero")
+    return ft, atss
+
+
+def _evxset(s, ic, irise, idur, idec, ifn, iatss, iatdec, ixmod, arate: bool):
+    if idur <= 0.0:
+        return (ic.table(ifn).data,)
+    if irise > 0.0 and irise + idec > _p3(ic) and ic.instance is not None:
+        ic.warning("p3 too short in envlpx")
+    ft, atss = _envlpx_common(s, ic, irise, ifn, iatss, ixmod, arate)
+    rate = ic.sr if arate else ic.kr
+    rise = max(irise, 0.0)
+    cnt1 = _ktrunc((idur - rise - idec) * rate) if arate else \
+        _ktrunc((idur - rise - idec) * rate + 0.5)
+    if cnt1 < 0:
+        cnt1 = 0
+        nk = rate
+    else:
+        nk = rate if iatss < 0.0 or cnt1 <= 4 else float(cnt1)
+    s.mlt1 = _cpow(atss, 1.0 / nk)
+    if idec > 0.0:
+        if iatdec <= 0.0:
+            raise InitError("non-positive iatdec")
+        s.mlt2 = _cpow(iatdec, (ic.consts.onedsr if arate else ic.consts.onedkr) / idec)
+    s.cnt1 = cnt1
+    return (ft.data,)
+
+
+def envlpx_init_k(s, ic, out, xamp, irise, idur, idec, ifn, iatss, iatdec, ixmod):
+    return _evxset(s, ic, irise, idur, idec, ifn, iatss, iatdec, ixmod, False)
+
+
+def envlpx_init_a(s, ic, out, xamp, irise, idur, idec, ifn, iatss, iatdec, ixmod):
+    return _evxset(s, ic, irise, idur, idec, ifn, iatss, iatdec, ixmod, True)
+
+
+def _evrset(s, ic, irise, idec, ifn, iatss, iatdec, ixmod, irind, arate: bool):
+    ft, atss = _envlpx_common(s, ic, irise, ifn, iatss, ixmod, arate)
+    s.mlt1 = _cpow(atss, ic.consts.onedsr if arate else 1.0 / ic.kr)
+    if idec > 0.0:
+        s.rlscnt = _ktrunc(idec * ic.kr + 0.5)
+        s.rindep = _ktrunc(irind)
+        if not s.rindep:
+            _extend(ic, s.rlscnt)
+        s.atdec = iatdec
+        if iatdec <= 0.0:
+            raise InitError("non-positive iatdec")
+    s.rlsing = 0
+    return ft.data, _status(ic)
+
+
+def envlpxr_init_k(s, ic, out, xamp, irise, idec, ifn, iatss, iatdec, ixmod, irind):
+    return _evrset(s, ic, irise, idec, ifn, iatss, iatdec, ixmod, irind, False)
+
+
+def envlpxr_init_a(s, ic, out, xamp, irise, idec, ifn, iatss, iatdec, ixmod, irind):
+    return _evrset(s, ic, irise, idec, ifn, iatss, iatdec, ixmod, irind, True)
+
+
+@helper
+def _rise(s, ft, reverse):
+    """The rise function at the current fixed-point phase, linearly interpolated."""
+    fract = (s.phs & s.lomask) * s.lodiv
+    i = s.phs >> s.lobits
+    if reverse:
+        # compat: the a-rate envlpx interpolates from the next point back
+        v1 = ft[i + 1]
+        return v1 + (ft[i] - v1) * fract
+    v1 = ft[i]
+    return v1 + (ft[i + 1] - v1) * fract
+
+
+@helper
+def _envlpx_tick(s, ft, reverse):
+    if s.phs >= 0:
+        fact = _rise(s, ft, reverse)
+        s.phs += s.ki
+        if s.phs >= MAXLEN:
+            s.val = ft[ft.shape[0] - 1] - s.asym
+            s.phs = -1
+        return fact
+    fact = s.val
+    if s.cnt1 > 0:
+        s.val *= s.mlt1
+        fact += s.asym
+        s.cnt1 -= 1
+        if s.cnt1 == 0:
+            s.val += s.asym
+    else:
+        s.val *= s.mlt2
+    return fact
+
+
+@kernel
+def envlpx_perf_k(s, ctx, ft, kr, xamp, irise, idur, idec, ifn, iatss, iatdec, ixmod, n0, n1):
+    """envlpx (k): table rise, exponential pseudo-steady state, decay (knvlpx)."""
+    kr[0] = at(xamp, 0) * _envlpx_tick(s, ft, False)
+
+
+@kernel
+def envlpx_perf_a(s, ctx, ft, ar, xamp, irise, idur, idec, ifn, iatss, iatdec, ixmod, n0, n1):
+    """envlpx (a): table rise, exponential pseudo-steady state, decay (envlpx)."""
+    for n in range(n0, n1):
+        ar[n] = at(xamp, n) * _envlpx_tick(s, ft, True)
+
+
+@helper
+def _envlpxr_tick(s, ft, status, arate, ksmps):
+    if s.rlsing == 0:
+        if status[ST_RELEASING] != 0.0:
+            s.rlsing = 1
+            cnt = s.rlscnt if s.rindep else max(s.rlscnt, int(status[ST_XTRA_BLOCKS]))
+            if arate:
+                cnt *= ksmps
+            s.mlt2 = s.atdec ** (1.0 / cnt) if cnt else 1.0
+        if s.phs >= 0:
+            fact = _rise(s, ft, arate)
+            s.phs += s.ki
+            if s.phs < MAXLEN or (s.rlsing and not arate):
+                s.val = fact
+            else:
+                s.val = ft[ft.shape[0] - 1] - s.asym
+                s.phs = -1
+            return fact
+        fact = s.val + s.asym
+        s.val *= s.mlt1
+        if s.rlsing:
+            s.val += s.asym
+        return fact
+    s.val *= s.mlt2
+    return s.val
+
+
+@kernel
+def envlpxr_perf_k(s, ctx, ft, status, kr, xamp, irise, idec, ifn, iatss, iatdec, ixmod,
+                   irind, n0, n1):
+    """envlpxr (k): envlpx whose decay starts at note-off (knvlpxr)."""
+    kr[0] = at(xamp, 0) * _envlpxr_tick(s, ft, status, False, ctx.ksmps)
+
+
+@kernel
+def envlpxr_perf_a(s, ctx, ft, status, ar, xamp, irise, idec, ifn, iatss, iatdec, ixmod,
+                   irind, n0, n1):
+    """envlpxr (a): envlpx whose decay starts at note-off (envlpxr)."""
+    for n in range(n0, n1):
+        ar[n] = at(xamp, n) * _envlpxr_tick(s, ft, status, True, ctx.ksmps)
+
+
+defop("envlpx", "k", "kiiiiiio", ENVLPX, envlpx_init_k, envlpx_perf_k, arrays=("ft",))
+defop("envlpx", "a", "aiiiiiio", ENVLPX, envlpx_init_a, envlpx_perf_a, arrays=("ft",))
+defop("envlpx", "a", "kiiiiiio", ENVLPX, envlpx_init_a, envlpx_perf_a, arrays=("ft",))
+defop("envlpxr", "k", "kiiiiioo", ENVLPX, envlpxr_init_k, envlpxr_perf_k, arrays=("ft", "status"))
+defop("envlpxr", "a", "aiiiiioo", ENVLPX, envlpxr_init_a, envlpxr_perf_a, arrays=("ft", "status"))
+defop("envlpxr", "a", "kiiiiioo", ENVLPX, envlpxr_init_a, envlpxr_perf_a, arrays=("ft", "status"))

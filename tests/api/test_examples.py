@@ -1,19 +1,21 @@
-"""Run every seed-notebook script of examples/api in-process, with the null
-device's clock sped up (CSOUNDPY_NULL_SPEED) and time.sleep scaled to match,
-so 30 s of notebook audio take about a second."""
+"""Run every seed-notebook script of examples/api in its own Python process, as
+a notebook kernel would (the end summary of a still-running engine comes at
+interpreter exit), with the null device's clock sped up (CSOUNDPY_NULL_SPEED)
+and time.sleep scaled to match, so 30 s of notebook audio take about a second."""
 
 from __future__ import annotations
 
 import os
-import runpy
-import time
+import subprocess
+import sys
 
 import pytest
 import soundfile as sf
 
 from csoundpy.opcodes._registry import REGISTRY
 
-EXAMPLES = os.path.join(os.path.dirname(__file__), "..", "..", "examples", "api")
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+EXAMPLES = os.path.join(ROOT, "examples", "api")
 SPEED = 20.0
 COMMON = {"ftgen"}
 NEEDS = {
@@ -47,11 +49,15 @@ def test_example(script, tmp_path, monkeypatch, capfd):
     if "0dbfs" in source and not _zero_dbfs_parses():
         pytest.skip("the orchestra parser does not take `0dbfs = 1` yet")
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("CSOUNDPY_NULL_SPEED", str(SPEED))
-    real_sleep = time.sleep
-    monkeypatch.setattr(time, "sleep", lambda s: real_sleep(s / SPEED))
-    runpy.run_path(os.path.join(EXAMPLES, script), run_name="__main__")
-    out, err = capfd.readouterr()
+    env = dict(os.environ, CSOUNDPY_NULL_SPEED=str(SPEED),
+               PYTHONPATH=os.pathsep.join(filter(None, [ROOT, os.environ.get("PYTHONPATH")])))
+    runner = (f"import runpy, time\n_sleep = time.sleep\n"
+              f"time.sleep = lambda s: _sleep(s / {SPEED})\n"
+              f"runpy.run_path({os.path.join(EXAMPLES, script)!r}, run_name='__main__')\n")
+    proc = subprocess.run([sys.executable, "-c", runner], env=env, capture_output=True,
+                          text=True, timeout=300)
+    out, err = proc.stdout, proc.stderr
+    assert proc.returncode == 0, err
     for bad in ("error:", "INIT ERROR", "PERF ERROR", "Traceback", "overrun"):
         assert bad not in err, err
     assert "0 errors in performance" in err

@@ -30,9 +30,13 @@ class FakeNote:
         self.extra.append(seconds)
 
 
-def run_note(name, outs, ins, args, nblocks, p3, release_block=None, sr=4000, ksmps=10):
-    """Init and perform one overload inside a fake note; release starts at release_block."""
+def run_note(name, outs, ins, args, nblocks, p3, release_block=None, sr=4000, ksmps=10,
+             setup=None):
+    """Init and perform one overload inside a fake note; release starts at release_block.
+    `setup(host)` may add tables to the host."""
     host = OpcodeHost(sr=sr, ksmps=ksmps)
+    if setup is not None:
+        setup(host)
     entry = find_entry(name, outs, ins)
     tokens = split_types(ins)
     nfixed = next((i for i, t in enumerate(tokens) if t in VARIADIC_IN), len(tokens))
