@@ -407,6 +407,9 @@ class Compiler:
         elif var.kind == "string":
             var.index = ir.nstring
             ir.nstring += 1
+        elif var.kind == "fsig":
+            var.index = ir.nfsig
+            ir.nfsig += 1
         else:
             var.index = ir.narray
             ir.narray += 1

@@ -87,6 +87,7 @@ class InstrIR:
     naudio: int = 0
     nstring: int = 0
     narray: int = 0
+    nfsig: int = 0
     scalar_init: list[tuple[int, float]] = field(default_factory=list)  # constants
     string_init: list[tuple[int, str]] = field(default_factory=list)
     array_types: list[str] = field(default_factory=list)

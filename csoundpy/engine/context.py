@@ -93,6 +93,65 @@ class ArrayVar:
         return f"ArrayVar({self.rate}, {self.data!r})"
 
 
+FSIG_HEADER = 8  # framecount, N, overlap, winsize, wintype, format, sliding, spare
+FS_COUNT, FS_N, FS_OVERLAP, FS_WINSIZE, FS_WINTYPE, FS_FORMAT, FS_SLIDING = range(7)
+
+
+class FSig:
+    """A streaming spectral (f) variable: one float64 buffer holding an 8-value
+    header (framecount, N, overlap, winsize, wintype, format, sliding) followed
+    by the current frame (N + 2 values: amp/freq or re/im pairs).  Init
+    functions get the FSig and call `allocate`; native perf kernels get `buf`,
+    python_perf functions the FSig itself."""
+
+    __slots__ = ("buf",)
+
+    def __init__(self) -> None:
+        self.buf = np.zeros(FSIG_HEADER)
+
+    def allocate(self, n: int, overlap: int, winsize: int, wintype: int, fmt: int = 0,
+                 sliding: int = 0) -> None:
+        """Set the format; a new frame buffer only when the size changes."""
+        size = FSIG_HEADER + int(n) + 2
+        if self.buf.shape[0] != size:
+            self.buf = np.zeros(size)
+        self.buf[FS_COUNT] = 0.0
+        self.buf[FS_N] = n
+        self.buf[FS_OVERLAP] = overlap
+        self.buf[FS_WINSIZE] = winsize
+        self.buf[FS_WINTYPE] = wintype
+        self.buf[FS_FORMAT] = fmt
+        self.buf[FS_SLIDING] = sliding
+
+    @property
+    def frame(self) -> np.ndarray:
+        return self.buf[FSIG_HEADER:]
+
+    @property
+    def N(self) -> int:
+        return int(self.buf[FS_N])
+
+    @property
+    def overlap(self) -> int:
+        return int(self.buf[FS_OVERLAP])
+
+    @property
+    def winsize(self) -> int:
+        return int(self.buf[FS_WINSIZE])
+
+    @property
+    def wintype(self) -> int:
+        return int(self.buf[FS_WINTYPE])
+
+    @property
+    def format(self) -> int:
+        return int(self.buf[FS_FORMAT])
+
+    @property
+    def framecount(self) -> int:
+        return int(self.buf[FS_COUNT])
+
+
 class InitContext:
     """The `ic` argument of init functions."""
 

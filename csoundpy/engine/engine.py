@@ -20,7 +20,7 @@ import numpy as np
 from ..compile.expand import CompiledOrchestra, Compiler, layout
 from ..compile.ir import InstrIR, Var
 from ..errors import CsoundError, InitError, PerfError
-from .context import ArrayVar, InitContext, StrVar, make_consts
+from .context import ArrayVar, FSig, InitContext, StrVar, make_consts
 from .instance import Instance, InstrDef
 from .tables import TableDirectory
 
@@ -140,6 +140,8 @@ class Engine:
             storage = np.zeros(self.ksmps)
         elif var.kind == "string":
             storage = StrVar()
+        elif var.kind == "fsig":
+            storage = FSig()
         else:
             storage = ArrayVar(var.type[0])
         self.gvars[var.name] = storage

@@ -12,8 +12,8 @@ import numpy as np
 
 from ..compile.ir import InstrIR, Op, Var
 from ..errors import CsoundError, InitError, PerfError
-from .context import (ST_KCOUNT, ST_RELEASING, ST_SIZE, ST_TIED, ArrayVar, InitContext,
-                      PerfContext, StrVar)
+from .context import (ST_KCOUNT, ST_RELEASING, ST_SIZE, ST_TIED, ArrayVar, FSig,
+                      InitContext, PerfContext, StrVar)
 
 CALL, JUMP, BRANCH, UDO = 0, 1, 2, 3
 
@@ -72,6 +72,7 @@ class Instance:
         self.av = np.zeros((max(ir.naudio, 1), ksmps))
         self.sv = [StrVar() for _ in range(ir.nstring)]
         self.arrv = [ArrayVar(t[0]) for t in ir.array_types]
+        self.fv = [FSig() for _ in range(ir.nfsig)]
         self.kv0 = [self.kv[i, ...] for i in range(ir.nscalar)]
         self.kv1 = [self.kv[i:i + 1] for i in range(ir.nscalar)]
         self.states = [np.zeros(1, dtype=op.entry.state)[0] if op.kind == "call" and
@@ -171,6 +172,8 @@ class Instance:
             return self.av[v.index]
         if v.kind == "string":
             return self.sv[v.index]
+        if v.kind == "fsig":
+            return self.fv[v.index]
         return self.arrv[v.index]
 
     def in_value(self, v: Var):
@@ -191,6 +194,8 @@ class Instance:
             return self.av[v.index]
         if v.kind == "string":
             return self.sv[v.index].value
+        if v.kind == "fsig":
+            return self.fv[v.index]
         return self.arrv[v.index]
 
     def in_perf(self, v: Var, python: bool):
@@ -203,6 +208,8 @@ class Instance:
                 return g if python else g.value
             if v.kind == "array":
                 return g if python else g.data
+            if v.kind == "fsig":
+                return g if python else g.buf
             return g
         if v.kind == "scalar":
             return self.kv0[v.index]
@@ -210,6 +217,8 @@ class Instance:
             return self.av[v.index]
         if v.kind == "string":
             return self.sv[v.index] if python else self.sv[v.index].value
+        if v.kind == "fsig":
+            return self.fv[v.index] if python else self.fv[v.index].buf
         return self.arrv[v.index] if python else self.arrv[v.index].data
 
     def write_scalar(self, v: Var, value: float) -> None:

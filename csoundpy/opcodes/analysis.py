@@ -139,11 +139,11 @@ defop("balance", "a", "aaqo", LEVEL, balance_init, balance_perf)
 defop("balance2", "a", "aaqo", LEVEL, balance_init, balance2_perf)
 
 # ---------------------------------------------------------- follow follow2
-FOL = State(max=f64, wgh=f64, length=i64, count=i64)
+FOL = State(peak=f64, wgh=f64, length=i64, count=i64)
 
 
 def follow_init(s, ic, out, asig, idt):
-    s.wgh = s.max = 0.0
+    s.wgh = s.peak = 0.0
     s.length = int(idt * ic.sr)
     if s.length <= 0:
         ic.warning("follow - zero length!")
@@ -154,7 +154,7 @@ def follow_init(s, ic, out, asig, idt):
 @kernel
 def follow_perf(s, ctx, out, asig, idt, n0, n1):
     """follow: peak of |asig| over windows of idt seconds (Opcodes/follow.c)."""
-    mx, count, wgh = s.max, s.count, s.wgh
+    mx, count, wgh = s.peak, s.count, s.wgh
     for n in range(n0, n1):
         x = abs(asig[n])
         if x > mx:
@@ -165,7 +165,7 @@ def follow_perf(s, ctx, out, asig, idt, n0, n1):
             mx = 0.0
             count = s.length
         out[n] = wgh
-    s.max, s.count, s.wgh = mx, count, wgh
+    s.peak, s.count, s.wgh = mx, count, wgh
 
 
 defop("follow", "a", "ai", FOL, follow_init, follow_perf)
@@ -236,17 +236,17 @@ def peak_perf_a(s, ctx, kpeak, asig, n0, n1):
 defop("peak", "k", "k", EMPTY, None, peak_perf_k)
 defop("peak", "k", "a", EMPTY, None, peak_perf_a)
 
-PMAX = State(max=f64, counter=i64)
+PMAX = State(peak=f64, counter=i64)
 
 
 def max_k_init(s, ic, kout, asig, ktrig, iflag):
     flag = int(iflag)
     if flag in (1, 4):
-        s.max = 0.0
+        s.peak = 0.0
     elif flag == 2:
-        s.max = -FLT_MAX
+        s.peak = -FLT_MAX
     elif flag == 3:
-        s.max = FLT_MAX
+        s.peak = FLT_MAX
     s.counter = 0
 
 
@@ -254,42 +254,42 @@ def max_k_init(s, ic, kout, asig, ktrig, iflag):
 def max_k_perf(s, ctx, kout, asig, ktrig, iflag, n0, n1):
     """max_k: abs max, max, min or mean of asig between triggers (gab/gab.c)."""
     flag = int(at(iflag, 0))
-    mx = s.max
+    mx = s.peak
     if flag == 1:
         for n in range(n0, n1):
             if abs(asig[n]) > mx:
                 mx = abs(asig[n])
-        if mx > s.max:
-            s.max = mx
+        if mx > s.peak:
+            s.peak = mx
     elif flag == 2:
         for n in range(n0, n1):
             if asig[n] > mx:
                 mx = asig[n]
-        if mx > s.max:
-            s.max = mx
+        if mx > s.peak:
+            s.peak = mx
     elif flag == 3:
         for n in range(n0, n1):
             if asig[n] < mx:
                 mx = asig[n]
-        if mx < s.max:
-            s.max = mx
+        if mx < s.peak:
+            s.peak = mx
     elif flag == 4:
         # compat: Csound counts the samples skipped at the note's start too
         s.counter += n1
         acc = 0.0
         for n in range(n0, n1):
             acc += asig[n]
-        s.max += acc
+        s.peak += acc
     else:
         raise ValueError("max_k: invalid imaxflag value")
     if at(ktrig, 0) != 0.0:
         if flag == 4:
-            kout[0] = s.max / s.counter
+            kout[0] = s.peak / s.counter
             s.counter = 0
-            s.max = 0.0
+            s.peak = 0.0
         else:
-            kout[0] = s.max
-            s.max = 0.0 if flag == 1 else -FLT_MAX if flag == 2 else FLT_MAX
+            kout[0] = s.peak
+            s.peak = 0.0 if flag == 1 else -FLT_MAX if flag == 2 else FLT_MAX
 
 
 defop("max_k", "k", "aki", PMAX, max_k_init, max_k_perf)
@@ -782,7 +782,7 @@ defop("hilbert", "aa", "a", EMPTY, hilbert_init, hilbert_perf, arrays=("filt",))
 
 # --------------------------------------------------------------- pitchamdf
 PAMDF = State(srate=f64, lastval=f64, downsamp=i64, upsamp=i64, minperi=i64, maxperi=i64,
-              index=i64, readp=i64, size=i64, peri=i64, medisize=i64, mediptr=i64,
+              index=i64, readp=i64, bufsize=i64, peri=i64, medisize=i64, mediptr=i64,
               rmsmedisize=i64, rmsmediptr=i64)
 
 
@@ -804,7 +804,7 @@ def pitchamdf_init(s, ic, kcps, krms, asig, imincps, imaxcps, icps, imedi, idown
         interval = ic.ksmps // downsamp if downsamp else ic.ksmps * upsamp
     size = maxperi + interval
     s.srate, s.downsamp, s.upsamp = srate, downsamp, upsamp
-    s.minperi, s.maxperi, s.size = minperi, maxperi, size
+    s.minperi, s.maxperi, s.bufsize = minperi, maxperi, size
     s.readp = s.index = 0
     s.lastval = 0.0
     s.peri = (minperi + maxperi) // 2 if icps < 1 else int(srate / icps)
@@ -832,7 +832,7 @@ def _median_filter(hist, size, ptr, value):
 @helper
 def _amdf_period(s, buf, median):
     """Period minimising the average magnitude difference over the buffer."""
-    size, minperi, maxperi = s.size, s.minperi, s.maxperi
+    size, minperi, maxperi = s.bufsize, s.minperi, s.maxperi
     peri = minperi
     accmin = 0.0
     for i in range(size):
@@ -858,7 +858,7 @@ def pitchamdf_perf(s, ctx, buf, median, rmsmedian, kcps, krms, asig, imincps, im
                    imedi, idowns, iexcps, irmsmedi, n0, n1):
     """pitchamdf: pitch and amplitude by average magnitude difference (Opcodes/pitch.c)."""
     nsmps = ctx.ksmps
-    index, readp, peri, size = s.index, s.readp, s.peri, s.size
+    index, readp, peri, size = s.index, s.readp, s.peri, s.bufsize
     if s.upsamp:
         upsamp = s.upsamp
         lastval = s.lastval
@@ -988,7 +988,8 @@ def pitch_init(s, ic, koct, kamp, asig, iprd, ilo, ihi, idbthresh, ifrqs, iconf,
     nptls = 4 if inptls <= 0.0 else int(inptls)
     if nptls > MAXPTL:
         raise InitError("illegal no of partials")
-    rolloff = 0.6 if irolloff <= 0.0 else irolloff
+    # compat: Csound stores the rolloff in an int field, so 0.6 (the default) becomes 0
+    rolloff = float(int(0.6 if irolloff <= 0.0 else irolloff))
     s.nptls = nptls
     pdist = np.array([int(math.log(nn) / LOGTWO * nfreqs + 0.5)
                       for nn in range(1, nptls + 1)], dtype=np.int64)

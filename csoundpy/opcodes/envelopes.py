@@ -1,13 +1,17 @@
-"""Envelope generators: line, expon, linseg, expseg, expsega, linsegr, expsegr,
-adsr, madsr, xadsr, mxadsr, linen, linenr, transeg.
+"""Envelope generators: line, expon, linseg, linsegb, expseg, expsegb, expsega,
+expsegba, linsegr, expsegr, adsr, madsr, xadsr, mxadsr, linen, linenr, transeg,
+transegb, transegr, cosseg, cossegb, cossegr, envlpx, envlpxr.
 
-Follows Csound 6.18 OOps/ugens1.c (line, expon, the segment generators, the
-ADSR family, linen, linenr) and Opcodes/pitch.c (transeg).  Segment tables
-are aux arrays with one row per segment; row 0 of the linseg-style tables is
-Csound's empty "segment 0" that the first perf call steps out of.  Release
-versions extend the note through `ic.instance.add_extra_time` and read the
-note's release flag from its status array.  Segment counts are whole control
-blocks (k-rate versions) or samples (a-rate versions), rounded as Csound does.
+Follows Csound 6.18 OOps/ugens1.c (line, expon, the segment generators and
+their breakpoint versions, the ADSR family, linen, linenr, cosseg, envlpx) and
+Opcodes/pitch.c (transeg).  Segment tables are aux arrays with one row per
+segment; row 0 of the linseg-style tables is Csound's empty "segment 0" that
+the first perf call steps out of.  Release versions extend the note through
+`ic.instance.add_extra_time` and read the note's release flag from its status
+array (and, where Csound uses the note's xtratim, status[ST_XTRA_BLOCKS]).
+Segment counts are whole control blocks (k-rate versions) or samples (a-rate
+versions), rounded as Csound does; Csound's oddities (transegb:a jumping to
+its end, linsegb:a counting from the note start...) are kept and tagged.
 """
 
 from __future__ import annotations

@@ -1,13 +1,17 @@
-"""Filters: tone, atone, reson, areson, butterlp/hp/bp/br (and the but* aliases),
-lowpass2, dcblock, dcblock2, moogvcf, moogvcf2, moogladder, port, portk.
+"""Filters: tone, atone, tonex, atonex, reson, areson, resonx, resonr, resonz,
+butterlp/hp/bp/br (and the but* aliases), lowpass2, dcblock, dcblock2, moogvcf,
+moogvcf2, moogladder, moogladder2, statevar, svfilter, biquad, biquada, rezzy,
+bqrez, mode, tbvcf, pareq, lpf18, fofilter, lowres, lowresx, port, portk.
 
-Follows Csound 6.18 OOps/ugens5.c (tone, atone, reson, areson, port),
-Opcodes/afilters.c (their a-rate parameter variants), Opcodes/butter.c,
-Opcodes/ugsc.c (lowpass2), Opcodes/dcblockr.c, Opcodes/biquad.c (moogvcf) and
-Opcodes/newfils.c (moogladder).  Coefficients use Csound's formulas and are
-recomputed when a parameter changes; one kernel serves the k- and a-rate
-parameter rows of an opcode through `at()`, except where Csound's rows differ
-in behaviour (areson's a-rate rows, flagged `# compat:`).
+Follows Csound 6.18 OOps/ugens5.c (tone, atone, reson, areson, the x versions,
+port), Opcodes/afilters.c (their a-rate parameter variants), Opcodes/butter.c,
+Opcodes/ugsc.c (lowpass2, svfilter, resonr, resonz), Opcodes/dcblockr.c,
+Opcodes/biquad.c (biquad, moogvcf, rezzy, bqrez, mode, tbvcf, pareq),
+Opcodes/newfils.c (moogladder, moogladder2, statevar, fofilter), Opcodes/pitch.c
+(lpf18) and Opcodes/lowpassr.c (lowres, lowresx).  Coefficients use Csound's
+formulas and are recomputed when a parameter changes; one kernel serves the
+k- and a-rate parameter rows of an opcode through `at()`, with flags set at
+init where Csound's rows differ in behaviour (tagged `# compat:`).
 """
 
 from __future__ import annotations
