@@ -564,6 +564,8 @@ class Csound:
                 return CSOUND_ERROR
         for msg in getattr(doc, "messages", []):
             self.message(msg)
+        if getattr(doc, "midifile", None):
+            self._midifile_data = doc.midifile
         if doc.orchestra is not None:
             if self.compileOrc(doc.orchestra, block, name, max(doc.orchestra_line - 1, 0)):
                 return CSOUND_ERROR
@@ -642,6 +644,7 @@ class Csound:
         self._wall0 = time.perf_counter()
         self._print_banner()
         try:
+            self._open_midi()
             self._open_output()
         except CsoundError as exc:
             self.message(str(exc))
@@ -678,6 +681,25 @@ class Csound:
                     f"0dBFS level = {eng.e0dbfs:.1f}, A4 tuning = {float(eng.consts.a4):.1f}\n")
         if level:
             self._write("orch now loaded\n")
+
+    def _open_midi(self) -> None:
+        """-F FILE, else the CSD's <CsMidifileB>: a MIDI file feeding the engine."""
+        from .engine.midi import MidiFileSource, MidiOptions
+
+        opts = self.options
+        data = getattr(self, "_midifile_data", None)
+        if opts.midifile is None and data is None:
+            return
+        mopts = MidiOptions.from_options(opts)
+        if opts.midifile is not None:
+            path = opts.midifile
+            if not os.path.isabs(path) and not os.path.exists(path) and self._base_dir:
+                alt = os.path.join(self._base_dir, path)
+                path = alt if os.path.exists(alt) else path
+            source = MidiFileSource.open(self.engine, path, mopts, opts.midifile)
+        else:
+            source = MidiFileSource(self.engine, data, "<CsMidifileB>", mopts)
+        self.engine.midi_source = source
 
     def _buffer_frames(self) -> int:
         opts = self.options

@@ -45,12 +45,14 @@ def render_opcode(
     host: OpcodeHost | None = None,
     rates: str | None = None,
     nouts: int | None = None,
+    instance: Any = None,
 ) -> list[np.ndarray]:
     """Run opcode `name` (overload outs:ins) for `nblocks` blocks and return its outputs.
 
     `rates` gives the actual rate letter of each argument when the signature
     letter allows several (`x` -> 'a' or 'k'); by default `x` is 'a' when the
-    argument is a full-length array, else 'k'.
+    argument is a full-length array, else 'k'.  `instance` stands in for the
+    note (`ic.instance`), e.g. one carrying MIDI data.
     """
     host = host or OpcodeHost()
     ksmps = int(host.consts.ksmps)
@@ -133,7 +135,7 @@ def render_opcode(
             init_ins.append(float(buf[()]))
     aux: tuple = ()
     if entry.init is not None:
-        ic = InitContext(host, None, opname=name)
+        ic = InitContext(host, instance, opname=name)
         aux = entry.init(state, ic, *out_vals, *pack(init_ins)) or ()
     results: list[list] = [[] for _ in out_tokens]
     if entry.perf is None:
@@ -141,7 +143,7 @@ def render_opcode(
             results[i].append(o.data if isinstance(o, ArrayVar) else
                               o.value if isinstance(o, StrVar) else o.copy())
         return [np.asarray(r[0]) if not isinstance(r[0], str) else r[0] for r in results]
-    ctx = PerfContext(host, None, opname=name) if entry.python_perf else host.consts
+    ctx = PerfContext(host, instance, opname=name) if entry.python_perf else host.consts
     perf_ins = pack(bufs if entry.python_perf else
                     [b.value if isinstance(b, StrVar) else b for b in bufs])
     n0, n1 = (0, ksmps) if audio else (0, 1)

@@ -91,6 +91,7 @@ class Engine:
         self._next_end = 1 << 62
         self._outbuf = np.zeros((nchnls, ksmps))
         self._out_pos = 0
+        self.midi_source: Any = None  # polled by sense() (engine/midi.py MidiFileSource)
         self._set_header_globals()
 
     # ------------------------------------------------------------------ messages
@@ -199,6 +200,23 @@ class Engine:
     def compiler(self) -> Compiler:
         return Compiler(self.global_table, self.udos)
 
+    def compile_text(self, text: str, filename: str = "orchestra") -> int:
+        """Compile orchestra text while running (compilestr, compileorc, evalstr):
+        0 on success, -1 (CSOUND_ERROR) after reporting the error."""
+        from ..lang.parser import parse_orchestra, udo_names
+        from ..lang.preprocess import preprocess
+        from ..opcodes._registry import REGISTRY
+
+        try:
+            source = preprocess(text, filename, None, list(self.search_dirs))
+            udos = udo_names(source.text) | set(self.udos)
+            tree = parse_orchestra(source, lambda name: name in REGISTRY or name in udos)
+            self.compile_orchestra(self.compiler().compile(tree))
+        except CsoundError as exc:
+            self.error(f"error:  {exc.message}")
+            return -1
+        return 0
+
     def instr_number(self, p1) -> float | None:
         """Instrument number (with fraction) for a p1 that may be a name."""
         if isinstance(p1, str):
@@ -300,6 +318,10 @@ class Engine:
             return None
         idef = self.instruments[int(p1)]
         if idef.muted:
+            self.warning(f"Instrument {idef.label} muted\n")
+            return None
+        if getattr(idef, "maxalloc", 0) > 0 and idef.active >= idef.maxalloc:
+            self.warning("cannot allocate last note because it exceeds instr maxalloc")
             return None
         pfields = list(pfields)
         pfields[0] = p1
@@ -312,7 +334,6 @@ class Engine:
         tied = self._find_held(p1) if dur != 0 else None
         if tied is not None:
             inst = tied
-            inst.status[3] = 1.0
         else:
             inst = self._allocate(idef)
         inst.set_pfields(pfields)
@@ -326,6 +347,7 @@ class Engine:
         if tied is None:
             inst.seq = self._seq
             self._seq += 1
+            idef.instcnt = getattr(idef, "instcnt", 0) + 1
         inst.start_block = self.kcount
         try:
             inst.init_pass()
@@ -354,14 +376,40 @@ class Engine:
         self.perf_errors += 1
         inst.idef.free.append(inst)
 
-    def _allocate(self, idef: InstrDef) -> Instance:
+    def _allocate(self, idef: InstrDef, what: str = "new alloc") -> Instance:
         if idef.free:
             inst = idef.free.pop()
             inst.reset()
-            return inst
-        if self.msg_level & MSG_RANGE:
-            self.message(f"new alloc for instr {idef.label}:")
-        return Instance(idef, self)
+        else:
+            if self.msg_level & MSG_RANGE:
+                self.message(f"{what} for instr {idef.label}:")
+            inst = Instance(idef, self)
+        inst.midi = None
+        return inst
+
+    def start_midi_note(self, number: int, pfields: list, midi: Any) -> Instance | None:
+        """A MIDI note-on (Engine/insert.c insert_midi): a held note carrying `midi`
+        in `inst.midi`; never a tie, no p-field count warning."""
+        idef = self.instruments[number]
+        inst = self._allocate(idef, "new MIDI alloc")
+        inst.midi = midi
+        inst.set_pfields(pfields)
+        inst.seq = self._seq
+        self._seq += 1
+        inst.start_block = self.kcount
+        try:
+            inst.init_pass()
+        except CsoundError as exc:
+            self.error(f"INIT ERROR in instr {idef.label}{inst.where()}: {exc.message}")
+            self.error(f"\t\t   T{self.kcount / self.kr:7.3f} - note deleted. "
+                       f"instr {idef.label} had 1 init errors")
+            self.perf_errors += 1
+            inst.midi = None
+            idef.free.append(inst)
+            return None
+        inst.end_block = None
+        self._insert(inst)
+        return inst
 
     def _insert(self, inst: Instance) -> None:
         key = (inst.idef.number, inst.seq)
@@ -454,6 +502,9 @@ class Engine:
             self._expire()
         if self.queue and self.queue[0].block <= self.kcount:
             self._activate_due()
+        # MIDI comes after score and realtime events, as in musmon.c sensevents
+        if self.midi_source is not None and self.midi_source.poll(self):
+            self.ended = True
 
     def _expire(self) -> None:
         kcount = self.kcount

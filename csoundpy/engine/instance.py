@@ -12,7 +12,7 @@ import numpy as np
 
 from ..compile.ir import InstrIR, Op, Var
 from ..errors import CsoundError, InitError, PerfError
-from .context import (ST_KCOUNT, ST_RELEASING, ST_SIZE, ST_TIED, ArrayVar, FSig,
+from .context import (ST_KCOUNT, ST_RELEASING, ST_SIZE, ST_TIED, ST_XTRA_BLOCKS, ArrayVar, FSig,
                       InitContext, PerfContext, StrVar)
 
 CALL, JUMP, BRANCH, UDO = 0, 1, 2, 3
@@ -146,6 +146,7 @@ class Instance:
         root = self.root()
         if blocks > root.xtra_blocks:
             root.xtra_blocks = blocks
+            root.status[ST_XTRA_BLOCKS] = blocks
 
     def root(self) -> Instance:
         inst = self
@@ -311,7 +312,10 @@ class Instance:
             ctx.labels = op.labels
             ctx.arg_texts = op.arg_texts
         n1 = self.ksmps if op.audio else 1
-        return (self.states[i], ctx, *self.aux[i], *self._outs(op), *ins, 0, n1)
+        outs = self._outs(op)
+        if not python:  # native kernels get an f-signal's buffer, as for inputs
+            outs = [o.buf if isinstance(o, FSig) else o for o in outs]
+        return (self.states[i], ctx, *self.aux[i], *outs, *ins, 0, n1)
 
     # -------------------------------------------------------------- UDOs
     def _udo_init(self, i: int, op: Op, reinit: bool) -> None:

@@ -31,6 +31,10 @@ FAMILIES = [
     "synthesis",
     "vectorial",
     "files",
+    "soundfonts",
+    "zak",
+    "utility",
+    "misc_synth",
 ]
 
 for _family in FAMILIES:

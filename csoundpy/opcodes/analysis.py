@@ -1,16 +1,19 @@
 """Signal analysis, dynamics and control-signal utilities: rms, gain, balance,
 balance2, follow, follow2, peak, max_k, clip, tonek, atonek, changed, changed2,
 trigger, metro, metro2, metrobpm, seqtime, seqtime2, trandom, hilbert,
-pitchamdf.
+pitchamdf, pitch.
 
 Follows Csound 6.18: OOps/ugens5.c (rms, gain, balance, balance2, tonek,
 atonek), OOps/ugrw1.c (peak), OOps/str_ops.c (changed on strings),
 Opcodes/follow.c, Opcodes/gab/gab.c (changed, changed2, max_k),
 Opcodes/gab/newgabopc.c (trandom), Opcodes/uggab.c (trigger), Opcodes/metro.c,
 Opcodes/seqtime.c, Opcodes/ugsc.c (hilbert) and Opcodes/pitch.c (clip,
-pitchamdf).  seqtime and seqtime2 run as Python perf functions because they
-may switch tables at k-rate; Csound's block counter (CS_KCNT) is read from the
-engine clock, which counts the blocks already performed.
+pitchamdf, pitch).  seqtime, seqtime2 and the string and array rows of
+changed/changed2 run as Python perf functions (tables switched at k-rate,
+strings, arrays).  Csound's block counter (CS_KCNT, counted from the start of
+the performance) is read from the engine clock, which counts the blocks
+already performed.  trandom draws from the engine's holdrand generator shared
+with noise.py.
 """
 
 from __future__ import annotations
@@ -394,17 +397,14 @@ defop("atonek", "k", "kko", KTONE, tonek_init, atonek_perf)
 CHANGED = State(cnt=i64)
 
 
-def _changed_setup(s, ic, cnt, nargs):
-    s.cnt = cnt
-    return (np.zeros(max(nargs, 1)),)
-
-
 def changed_init(s, ic, ktrig, args):
-    return _changed_setup(s, ic, 1, len(args))
+    s.cnt = 1
+    return (np.zeros(max(len(args), 1)),)
 
 
 def changed2_init(s, ic, ktrig, args):
-    return _changed_setup(s, ic, 0, len(args))
+    s.cnt = 0
+    return (np.zeros(max(len(args), 1)),)
 
 
 @kernel
@@ -428,7 +428,7 @@ defop("changed2", "k", "z", CHANGED, changed2_init, changed_perf, arrays=("old",
 
 
 class _StrMemo:
-    """The string an S-rate `changed` compared last (Csound's p->mem)."""
+    """What a string or array `changed` compared last (Csound's p->mem, old_chk)."""
 
     __slots__ = ("text",)
 
@@ -450,6 +450,26 @@ def changed_s_perf(s, pc, memo, ktrig, sval, n0, n1):
         ktrig[0] = 0.0
 
 
+def changed2_array_init(s, ic, ktrig, karr):
+    s.cnt = 0
+    # compat: Csound compares as many elements as the sum of the dimension sizes
+    data = np.asarray(karr.data)
+    return (_StrMemo(np.zeros(int(sum(data.shape)) if data.size else 0, dtype=data.dtype)
+                     .tobytes()),)
+
+
+def changed2_array_perf(s, pc, memo, ktrig, karr, n0, n1):
+    """changed2 on an array: 1 when its contents changed since last block (gab/gab.c)."""
+    data = np.ascontiguousarray(karr.data)
+    now = data.tobytes()[:len(memo.text)]
+    differs = now != memo.text[:len(now)]
+    memo.text = now + memo.text[len(now):]
+    ktrig[0] = 1.0 if s.cnt and differs else 0.0
+    s.cnt += 1
+
+
+defop("changed2", "k", ".[]", CHANGED, changed2_array_init, changed2_array_perf,
+      python_perf=True, arrays=("memo",))
 defop("changed", "k", "S", CHANGED, changed_s_init, changed_s_perf, python_perf=True,
       arrays=("memo",))
 defop("changed2", "k", "S", CHANGED, changed_s_init, changed_s_perf, python_perf=True,
@@ -910,6 +930,7 @@ defop("pitchamdf", "kk", "aiioppoo", PAMDF, pitchamdf_init, pitchamdf_perf,
 # octave on a chain of half-band downsamplers (spectra.c technology), then the
 # specptrk search for the fundamental over summed partial bins.
 LOGTWO = 0.69314718055994530942
+TWOPI = 6.283185307179586476925286766559005768394
 LOG10D20 = 0.11512925
 MAXOCTS = 8
 MAXPTL = 10
@@ -959,7 +980,7 @@ def pitch_init(s, ic, koct, kamp, asig, iprd, ilo, ihi, idbthresh, ifrqs, iconf,
         curfrq *= frqmlt
     sumk = int(wins[0].sum())
     sincos = np.zeros((2, sumk))
-    curfrq = basfrq * TWOPI_ / sr
+    curfrq = basfrq * TWOPI / sr
     pos = 0
     for n in range(nfreqs):
         size = int(wins[0, n])
@@ -1022,9 +1043,6 @@ def pitch_init(s, ic, koct, kamp, asig, iprd, ilo, ihi, idbthresh, ifrqs, iconf,
     s.jmpcount = 0
     return (sincos, wins, np.zeros(start), octs, np.zeros((nocts, 6)), np.zeros(winlen),
             np.zeros(npts), np.zeros(npts), pdist, pmult)
-
-
-TWOPI_ = 6.283185307179586476925286766559005768394
 
 
 @helper

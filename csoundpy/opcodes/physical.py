@@ -17,8 +17,10 @@ import math
 import numpy as np
 
 from .._jit import at, helper, is_audio, kernel
+from ..engine.context import ST_RELEASING, ST_SIZE
 from ..errors import InitError, PerfError
 from ._registry import State, defop, f64, i64
+from .synthesis import _rand31, randseed1_cell
 
 _RAND = "physical.ugens4_rand"
 
@@ -529,3 +531,641 @@ def wguide2_perf(s, ctx, buf1, buf2, ar, asig, xfreq1, xfreq2, kcutoff1, kcutoff
 
 
 defop("wguide2", "a", "axxkkkk", WGUIDE2, wguide2_init, wguide2_perf, arrays=("buf1", "buf2"))
+
+
+# ================================================================ PhISEM
+# Perry Cook's stochastic shakers (Opcodes/phisem.c).  Collisions and noise
+# come from the engine's randSeed1 (Csound's Rand31), shared with synthesis.py.
+
+MAX_SHAKE = 2000.0
+ONE_OVER_RAND_HALF = 1.0 / 1073741823.0
+
+
+@helper
+def _phisem_rand(seed, top):
+    """phisem.c my_random: a Rand31 draw reduced modulo top + 1."""
+    seed[()] = _rand31(seed[()])
+    return seed[()] % (top + 1)
+
+
+@helper
+def _noise_tick(seed):
+    """phisem.c noise_tick / physutil.c Noise_tick: uniform in [-1, 1]."""
+    seed[()] = _rand31(seed[()])
+    return (float(seed[()]) - 1073741823.5) * ONE_OVER_RAND_HALF
+
+
+@helper
+def _reson_coef(reson, freq, tpidsr):
+    """First feedback coefficient of a two-pole resonance at `freq`."""
+    return -reson * 2.0 * math.cos(freq * tpidsr)
+
+
+def _p3(ic) -> float:
+    inst = ic.instance
+    pf = getattr(inst, "pfields", None) if inst is not None else None
+    return float(pf[2]) if pf is not None and len(pf) > 2 else 0.0
+
+
+def _status(ic) -> np.ndarray:
+    return ic.instance.status if ic.instance is not None else np.zeros(ST_SIZE)
+
+
+def _kloop(ic, idettack) -> int:
+    # compat: the note's off-time is still p3 during the init pass (insert.c)
+    kr = ic.kr
+    return int(_p3(ic) * kr) - int(kr * idettack)
+
+
+@helper
+def _kloop_expired(s, status):
+    """Count down the blocks left before the shaking stops (early on release)."""
+    if s.kloop > 0 and status[ST_RELEASING] != 0.0:
+        s.kloop = 1
+    s.kloop -= 1
+    return s.kloop == 0
+
+
+def _clamp_shake(e: float) -> float:
+    return MAX_SHAKE if e > MAX_SHAKE else e
+
+
+# ------------------------------------------------- cabasa crunch sekere sandpaper stix
+
+CABASA = State(kloop=i64, sekere=i64, num_objects=f64, last_num=f64, gain=f64, gscale=f64,
+               shakeEnergy=f64, sndLevel=f64, soundDecay=f64, systemDecay=f64,
+               coeffs0=f64, coeffs1=f64, outputs0=f64, outputs1=f64,
+               finalZ0=f64, finalZ1=f64, finalZ2=f64)
+
+# name: (objects, sound decay, system decay, gain, centre, reson, amp scaled, last_num)
+_ONEPOLE_MODELS = {
+    "cabasa": (512, 0.96, 0.997, 40.0, 3000.0, 0.7, False, 0.0),
+    "crunch": (7, 0.95, 0.99806, 20.0, 800.0, 0.95, True, 0.0),
+    "sekere": (64.0, 0.96, 0.999, 20.0, 5500.0, 0.6, False, 0.0),
+    "sandpaper": (128.0, 0.999, 0.999, 0.5, 4500.0, 0.6, True, 128.0),
+    "stix": (2.0, 0.96, 0.998, 30.0, 5500.0, 0.6, True, 30.0),
+}
+
+
+def _cabasa_family_init(name):
+    objects, sdecay, sysdecay, gain, centre, reson, scaled, last = _ONEPOLE_MODELS[name]
+    sekere = name in ("sekere", "sandpaper", "stix")
+
+    def init(s, ic, ar, iamp, idettack, inum, idamp, imaxshake):
+        s.kloop = _kloop(ic, idettack)
+        s.sekere = sekere
+        s.gscale = 120.0 if sekere else 40.0
+        s.num_objects = objects
+        s.soundDecay, s.systemDecay = sdecay, sysdecay
+        s.gain = math.log(objects) * gain / objects
+        s.coeffs1 = reson * reson
+        s.coeffs0 = -reson * 2.0 * math.cos(centre * float(ic.consts.tpidsr))
+        amp = iamp * float(ic.consts.dbfs_to_float) if scaled else iamp
+        s.shakeEnergy = _clamp_shake(amp * MAX_SHAKE * 0.1)
+        s.last_num = last
+        return randseed1_cell(ic), _status(ic)
+
+    return init
+
+
+@kernel
+def cabasa_perf(s, ctx, seed, status, ar, iamp, idettack, inum, idamp, imaxshake, n0, n1):
+    """cabasa, crunch, sekere, sandpaper, stix: one resonance (Opcodes/phisem.c)."""
+    num = at(inum, 0)
+    if num != s.last_num:
+        s.last_num = num
+        if np.int64(np.int32(num + 0.5)) != s.num_objects:
+            # compat: cabasa rounds the count, the sekere family keeps it as given
+            s.num_objects = num if s.sekere else float(np.int32(num + 0.5))
+            if s.num_objects >= 1:
+                s.gain = (math.log(s.num_objects) / 1.38629436111989061883 * s.gscale
+                          / s.num_objects)
+    if at(idamp, 0) != 0.0:
+        s.systemDecay = 0.998 + at(idamp, 0) * 0.002
+    energy = s.shakeEnergy
+    if at(imaxshake, 0) != 0.0:
+        s.shakeEnergy += ctx.ksmps * at(imaxshake, 0) * MAX_SHAKE * 0.1
+        energy = s.shakeEnergy if s.shakeEnergy <= MAX_SHAKE else MAX_SHAKE
+    if _kloop_expired(s, status):
+        energy = 0.0
+    decay, level, sdecay = s.systemDecay, s.sndLevel, s.soundDecay
+    c0, c1, o0, o1, gain, nobj = s.coeffs0, s.coeffs1, s.outputs0, s.outputs1, s.gain, \
+        s.num_objects
+    # compat: the sekere family's output zeros read the filter state of the block start
+    stale = s.outputs1
+    z0, z1, z2 = s.finalZ0, s.finalZ1, s.finalZ2
+    e0dbfs = ctx.e0dbfs
+    for n in range(n0, n1):
+        energy *= decay
+        if _phisem_rand(seed, 1024) < nobj:
+            level += gain * energy
+        x = level * _noise_tick(seed)
+        level *= sdecay
+        x -= o0 * c0
+        x -= o1 * c1
+        o1 = o0
+        o0 = x
+        if s.sekere:
+            z2 = z1
+            z1 = z0
+            z0 = stale
+            ar[n] = (z0 - z2) * 0.0005 * e0dbfs
+        else:
+            ar[n] = (o0 - o1) * 0.0005 * e0dbfs
+    s.shakeEnergy, s.sndLevel, s.outputs0, s.outputs1 = energy, level, o0, o1
+    s.finalZ0, s.finalZ1, s.finalZ2 = z0, z1, z2
+
+
+for _name in _ONEPOLE_MODELS:
+    defop(_name, "a", "iiooo", CABASA, _cabasa_family_init(_name), cabasa_perf,
+          arrays=("seed", "status"))
+
+
+# ------------------------------------------------- tambourine bamboo sleighbells
+
+# Columns of a resonator bank row: saved centre frequency, pole radius, the two
+# feedback coefficients and filter states, input scale, output gain, random detune.
+RB_FREQ, RB_RESON, RB_C0, RB_C1, RB_O0, RB_O1, RB_IN, RB_GAIN, RB_JITTER = range(9)
+
+BANK = State(kloop=i64, nres=i64, shape=i64, num_objects=f64, gain=f64, gain_num=f64,
+             shakeEnergy=f64, shake_maxSave=f64, shake_damp=f64, sndLevel=f64,
+             soundDecay=f64, systemDecay=f64, baseDecay=f64, finalZ0=f64, finalZ1=f64,
+             finalZ2=f64)
+
+_SHAPE_ZERO2, _SHAPE_PLAIN, _SHAPE_ZERO2_NEG = 0, 1, 2
+
+
+def _bank_init(s, ic, ar, iamp, idettack, objects, sdecay, sysdecay, gain, gain_num, shape,
+               rows):
+    """rows: (nominal freq, saved freq, reson, input scale, output gain, detune)."""
+    tpidsr = float(ic.consts.tpidsr)
+    bank = np.zeros((len(rows), 9))
+    for i, (nominal, saved, reson, scale, g, jitter) in enumerate(rows):
+        bank[i, RB_FREQ], bank[i, RB_RESON] = saved, reson
+        bank[i, RB_C0] = -reson * 2.0 * math.cos(nominal * tpidsr)
+        bank[i, RB_C1] = reson * reson
+        bank[i, RB_IN], bank[i, RB_GAIN], bank[i, RB_JITTER] = scale, g, jitter
+    s.kloop = _kloop(ic, idettack)
+    s.nres, s.shape = len(rows), shape
+    s.num_objects, s.gain, s.gain_num = objects, gain, gain_num
+    s.soundDecay, s.systemDecay, s.baseDecay = sdecay, sysdecay, sysdecay
+    s.shakeEnergy = _clamp_shake(iamp * float(ic.consts.dbfs_to_float) * MAX_SHAKE * 0.1)
+    return bank, randseed1_cell(ic), _status(ic)
+
+
+def tambourine_init(s, ic, ar, kamp, idettack, inum, idamp, imaxshake, ifreq, ifreq1, ifreq2):
+    temp = math.log(32.0) * 5.0 / 32.0
+    return _bank_init(s, ic, ar, kamp, idettack, 32.0, 0.95, 0.9985, 24.0 / 32, 24.0,
+                      _SHAPE_ZERO2, [(2300.0, 0.0, 0.96, 1.0, temp * 0.1, 0.0),
+                                     (5600.0, 5600.0, 0.99, 1.0, temp * 0.8, 0.05),
+                                     (8100.0, 8100.0, 0.99, 1.0, temp, 0.05)])
+
+
+def bamboo_init(s, ic, ar, kamp, idettack, inum, idamp, imaxshake, ifreq, ifreq1, ifreq2):
+    gain = math.log(1.25) * 2.0 / 1.25
+    rows = [(f, f, 0.995, 1.0, gain, 0.2) for f in (2800.0, 0.8 * 2800.0, 1.2 * 2800.0)]
+    return _bank_init(s, ic, ar, kamp, idettack, 1.25, 0.95, 0.9999, 1.0, 0.0,
+                      _SHAPE_PLAIN, rows)
+
+
+def sleighbells_init(s, ic, ar, kamp, idettack, inum, idamp, imaxshake, ifreq, ifreq1,
+                     ifreq2):
+    rows = [(f, f, 0.99, sc, 1.0, 0.03) for f, sc in
+            ((2500.0, 1.0), (5300.0, 1.0), (6500.0, 1.0), (8300.0, 0.5), (9800.0, 0.3))]
+    return _bank_init(s, ic, ar, kamp, idettack, 32.0, 0.97, 0.9994, math.log(32.0) / 32.0,
+                      0.0, _SHAPE_ZERO2_NEG, rows)
+
+
+@kernel
+def bank_perf(s, ctx, bank, seed, status, ar, kamp, idettack, inum, idamp, imaxshake, ifreq,
+              ifreq1, ifreq2, n0, n1):
+    """tambourine, bamboo, sleighbells: detuned resonator banks (Opcodes/phisem.c)."""
+    tpidsr = ctx.tpidsr
+    num = at(inum, 0)
+    if num != 0.0 and num != s.num_objects:
+        s.num_objects = num if num >= 1.0 else 1.0
+        if s.gain_num != 0.0:
+            s.gain = s.gain_num / s.num_objects
+    damp = at(idamp, 0)
+    if damp != 0.0 and damp != s.shake_damp:
+        s.shake_damp = damp
+        s.systemDecay = s.baseDecay + damp * 0.002
+    smax = at(imaxshake, 0)
+    if smax != 0.0 and smax != s.shake_maxSave:
+        s.shake_maxSave = smax
+        s.shakeEnergy += smax * MAX_SHAKE * 0.1
+        if s.shakeEnergy > MAX_SHAKE:
+            s.shakeEnergy = MAX_SHAKE
+    for i, fv in ((0, at(ifreq, 0)), (1, at(ifreq1, 0)), (2, at(ifreq2, 0))):
+        if fv != 0.0 and fv != bank[i, RB_FREQ]:
+            bank[i, RB_FREQ] = fv
+            bank[i, RB_C0] = _reson_coef(bank[i, RB_RESON], fv, tpidsr)
+    if _kloop_expired(s, status):
+        s.shakeEnergy = 0.0
+    energy, decay, level, sdecay = s.shakeEnergy, s.systemDecay, s.sndLevel, s.soundDecay
+    nres, shape, gain, nobj = s.nres, s.shape, s.gain, s.num_objects
+    z0, z1, z2 = s.finalZ0, s.finalZ1, s.finalZ2
+    e0dbfs = ctx.e0dbfs
+    for n in range(n0, n1):
+        energy *= decay
+        if _phisem_rand(seed, 1024) < nobj:
+            level += gain * energy
+            for i in range(nres):
+                jit = bank[i, RB_JITTER]
+                if jit != 0.0:
+                    fr = bank[i, RB_FREQ] * (1.0 + jit * _noise_tick(seed))
+                    bank[i, RB_C0] = _reson_coef(bank[i, RB_RESON], fr, tpidsr)
+        x = level * _noise_tick(seed)
+        level *= sdecay
+        data = 0.0
+        for i in range(nres):
+            y = x * bank[i, RB_IN]
+            y -= bank[i, RB_O0] * bank[i, RB_C0]
+            y -= bank[i, RB_O1] * bank[i, RB_C1]
+            bank[i, RB_O1] = bank[i, RB_O0]
+            bank[i, RB_O0] = y
+            if i == 0:
+                data = bank[i, RB_GAIN] * bank[i, RB_O1]
+            else:
+                data += bank[i, RB_GAIN] * bank[i, RB_O1]
+        if shape == _SHAPE_PLAIN:
+            ar[n] = data * 0.00051 * e0dbfs
+        else:
+            z2 = z1
+            z1 = z0
+            z0 = data
+            if shape == _SHAPE_ZERO2:
+                ar[n] = (z0 - z2) * 0.0009 * e0dbfs
+            else:
+                ar[n] = (z2 - z0) * 0.001 * e0dbfs
+    s.shakeEnergy, s.sndLevel = energy, level
+    s.finalZ0, s.finalZ1, s.finalZ2 = z0, z1, z2
+
+
+for _name, _init in (("tambourine", tambourine_init), ("bamboo", bamboo_init),
+                     ("sleighbells", sleighbells_init)):
+    defop(_name, "a", "kioooooo", BANK, _init, bank_perf, arrays=("bank", "seed", "status"))
+
+
+# ------------------------------------------------- dripwater
+
+WUTER_RESON = 0.9985
+WUTER = State(kloop=i64, num_objects=f64, shakeEnergy=f64, shake_maxSave=f64, shake_damp=f64,
+              sndLevel=f64, systemDecay=f64, finalZ0=f64, finalZ1=f64, finalZ2=f64)
+
+
+def dripwater_init(s, ic, ar, kamp, idettack, inum, idamp, imaxshake, ifreq, ifreq1, ifreq2):
+    tpidsr = float(ic.consts.tpidsr)
+    gain = math.log(10.0) * 1.0 / 10.0
+    bank = np.zeros((3, 9))
+    for i, f in enumerate((450.0, 600.0, 750.0)):
+        # RB_IN holds the drop's centre frequency, RB_GAIN its level
+        bank[i, RB_FREQ], bank[i, RB_IN], bank[i, RB_GAIN] = f, f, gain
+        bank[i, RB_C0] = -WUTER_RESON * 2.0 * math.cos(f * tpidsr)
+        bank[i, RB_C1] = WUTER_RESON * WUTER_RESON
+    s.kloop = _kloop(ic, idettack)
+    s.num_objects = 10.0
+    s.systemDecay = 0.996
+    s.shakeEnergy = _clamp_shake(kamp * float(ic.consts.dbfs_to_float) * MAX_SHAKE * 0.1)
+    return bank, randseed1_cell(ic)
+
+
+@kernel
+def dripwater_perf(s, ctx, bank, seed, ar, kamp, idettack, inum, idamp, imaxshake, ifreq,
+                   ifreq1, ifreq2, n0, n1):
+    """dripwater: water drops, three swept resonances (Opcodes/phisem.c wuter)."""
+    tpidsr = ctx.tpidsr
+    num = at(inum, 0)
+    if num != 0.0 and num != s.num_objects:
+        s.num_objects = num if num >= 1.0 else 1.0
+    damp = at(idamp, 0)
+    if damp != 0.0 and damp != s.shake_damp:
+        s.shake_damp = damp
+        s.systemDecay = 0.996 + damp * 0.002
+    smax = at(imaxshake, 0)
+    if smax != 0.0 and smax != s.shake_maxSave:
+        s.shake_maxSave = smax
+        s.shakeEnergy += smax * MAX_SHAKE * 0.1
+        if s.shakeEnergy > MAX_SHAKE:
+            s.shakeEnergy = MAX_SHAKE
+    for i, fv in ((0, at(ifreq, 0)), (1, at(ifreq1, 0)), (2, at(ifreq2, 0))):
+        if fv != 0.0 and fv != bank[i, RB_FREQ]:
+            bank[i, RB_FREQ] = fv
+            bank[i, RB_C0] = _reson_coef(WUTER_RESON, fv, tpidsr)
+    # compat: dripwater ignores the release (its check is disabled in phisem.c)
+    s.kloop -= 1
+    if s.kloop == 0:
+        s.shakeEnergy = 0.0
+    energy, decay, level, nobj = s.shakeEnergy, s.systemDecay, s.sndLevel, s.num_objects
+    z0, z1, z2 = s.finalZ0, s.finalZ1, s.finalZ2
+    e0dbfs = ctx.e0dbfs
+    for n in range(n0, n1):
+        energy *= decay
+        if _phisem_rand(seed, 32767) < nobj:
+            level = energy
+            j = _phisem_rand(seed, 3)
+            if j > 2:
+                j = 2
+            # compat: every drop is centred on freq1 (phisem.c never reads freq0/freq2 here)
+            base = 0.75 if j == 0 else (1.0 if j == 1 else 1.25)
+            bank[j, RB_IN] = bank[1, RB_FREQ] * (base + 0.25 * _noise_tick(seed))
+            bank[j, RB_GAIN] = abs(_noise_tick(seed))
+        for i in range(3):
+            bank[i, RB_GAIN] *= WUTER_RESON
+            if bank[i, RB_GAIN] > 0.001:
+                bank[i, RB_IN] *= 1.0001
+                bank[i, RB_C0] = _reson_coef(WUTER_RESON, bank[i, RB_IN], tpidsr)
+        level *= 0.95
+        x = level * _noise_tick(seed)
+        data = 0.0
+        for i in range(3):
+            y = x * bank[i, RB_GAIN]
+            y -= bank[i, RB_O0] * bank[i, RB_C0]
+            y -= bank[i, RB_O1] * bank[i, RB_C1]
+            bank[i, RB_O1] = bank[i, RB_O0]
+            bank[i, RB_O0] = y
+            if i == 0:
+                data = bank[i, RB_GAIN] * y
+            else:
+                data += bank[i, RB_GAIN] * y
+        z2 = z1
+        z1 = z0
+        z0 = data * 4.0
+        ar[n] = (z2 - z0) * 0.005 * e0dbfs
+    s.shakeEnergy, s.sndLevel = energy, level
+    s.finalZ0, s.finalZ1, s.finalZ2 = z0, z1, z2
+
+
+defop("dripwater", "a", "kioooooo", WUTER, dripwater_init, dripwater_perf,
+      arrays=("bank", "seed"))
+
+
+# ------------------------------------------------- guiro
+
+GUIRO = State(kloop=i64, ratchetPos=i64, num_objects=f64, gains0=f64, gains1=f64,
+              shake_damp=f64, shake_maxSave=f64, shakeEnergy=f64, res_freqSave=f64,
+              res_freq2=f64, coeffs00=f64, coeffs01=f64, coeffs10=f64, coeffs11=f64,
+              outputs00=f64, outputs01=f64, outputs10=f64, outputs11=f64, sndLevel=f64,
+              ratchet=f64, totalEnergy=f64, finalZ0=f64, finalZ1=f64, finalZ2=f64)
+GUIRO_RESON = 0.97
+
+
+def guiro_init(s, ic, ar, kamp, idettack, inum, idamp, imaxshake, ifreq, ifreq1):
+    tpidsr = float(ic.consts.tpidsr)
+    s.kloop = _kloop(ic, idettack)
+    s.num_objects = 128.0
+    s.gains0 = s.gains1 = math.log(128.0) * 10.0 / 128.0
+    s.coeffs01 = s.coeffs11 = GUIRO_RESON * GUIRO_RESON
+    s.coeffs00 = -GUIRO_RESON * 2.0 * math.cos(2500.0 * tpidsr)
+    s.coeffs10 = -GUIRO_RESON * 2.0 * math.cos(4000.0 * tpidsr)
+    s.shakeEnergy = MAX_SHAKE * 0.1
+    s.ratchetPos = 11
+    return randseed1_cell(ic), _status(ic)
+
+
+@kernel
+def guiro_perf(s, ctx, seed, status, ar, kamp, idettack, inum, idamp, imaxshake, ifreq, ifreq1,
+               n0, n1):
+    """guiro: a ratchet scraping two gourd resonances (Opcodes/phisem.c)."""
+    num = at(inum, 0)
+    if num != 0.0 and np.int32(num + 0.5) != s.num_objects:
+        s.num_objects = num if num >= 1.0 else 1.0
+        s.gains0 = s.gains1 = math.log(s.num_objects) * 10.0 / s.num_objects
+    smax = at(imaxshake, 0)
+    if smax != 0.0 and smax != s.shake_maxSave:
+        s.shake_maxSave = smax
+        s.shakeEnergy += smax * MAX_SHAKE * 0.1
+        if s.shakeEnergy > MAX_SHAKE:
+            s.shakeEnergy = MAX_SHAKE
+    f = at(ifreq, 0)
+    if f != 0.0 and f != s.res_freqSave:
+        s.res_freqSave = f
+        s.coeffs00 = _reson_coef(GUIRO_RESON, f, ctx.tpidsr)
+    # compat: unlike ifreq, a zero ifreq2 still moves the second resonance
+    if at(ifreq1, 0) != s.res_freq2:
+        s.res_freq2 = at(ifreq1, 0)
+        s.coeffs10 = _reson_coef(GUIRO_RESON, s.res_freq2, ctx.tpidsr)
+    if _kloop_expired(s, status):
+        s.shakeEnergy = 0.0
+        s.ratchetPos = 0
+    level, ratchet, pos, total = s.sndLevel, s.ratchet, s.ratchetPos, s.totalEnergy
+    nobj = s.num_objects
+    c00, c01, c10, c11 = s.coeffs00, s.coeffs01, s.coeffs10, s.coeffs11
+    o00, o01, o10, o11 = s.outputs00, s.outputs01, s.outputs10, s.outputs11
+    z0, z1, z2 = s.finalZ0, s.finalZ1, s.finalZ2
+    g0, g1 = s.gains0, s.gains1
+    amp = at(kamp, 0) * ctx.e0dbfs
+    for n in range(n0, n1):
+        out = 0.0
+        if pos > 0:
+            ratchet -= 0.0005 + 0.002 * total
+            if ratchet < 0.0:
+                ratchet = 1.0
+                pos -= 1
+            total = ratchet
+            if _phisem_rand(seed, 1024) < nobj:
+                level += 512.0 * ratchet * total
+            x0 = level
+            x0 *= _noise_tick(seed) * ratchet
+            level *= 0.95
+            x1 = x0
+            x0 -= o00 * c00
+            x0 -= o01 * c01
+            o01 = o00
+            o00 = x0
+            x1 -= o10 * c10
+            x1 -= o11 * c11
+            o11 = o10
+            o10 = x1
+            z2 = z1
+            z1 = z0
+            z0 = g0 * o01 + g1 * o11
+            out = (z0 - z2) * 0.0001
+        ar[n] = 1.33 * out * amp
+    s.sndLevel, s.ratchet, s.ratchetPos, s.totalEnergy = level, ratchet, pos, total
+    s.outputs00, s.outputs01, s.outputs10, s.outputs11 = o00, o01, o10, o11
+    s.finalZ0, s.finalZ1, s.finalZ2 = z0, z1, z2
+
+
+defop("guiro", "a", "kiooooo", GUIRO, guiro_init, guiro_perf, arrays=("seed", "status"))
+
+
+# ================================================================ shaker
+# Opcodes/shaker.c with the STK helpers of Opcodes/physutil.c (ADSR, BiQuad).
+
+ADSR_ATTACK, ADSR_DECAY, ADSR_SUSTAIN, ADSR_RELEASE, ADSR_CLEAR = range(5)
+
+SHAKER = State(kloop=i64, num_beans=i64, wait_time=i64, shake_num=i64, env_state=i64,
+               env_value=f64, env_target=f64, env_rate=f64, env_attack=f64, env_decay=f64,
+               env_sustain=f64, env_release=f64, shake_speed=f64, freq=f64, pole0=f64,
+               pole1=f64, in0=f64, in1=f64, shakeEnergy=f64, noiseGain=f64)
+
+
+@helper
+def _adsr_set_rates(s, rate, sr):
+    """physutil.c ADSR_setAll(rate, rate, 0, rate): rates scaled by 22050/sr."""
+    norm = 22050.0 / sr
+    r = rate if rate >= 0.0 else -rate
+    s.env_attack = r * norm
+    s.env_decay = r * norm
+    s.env_sustain = 0.0
+    s.env_release = r * norm
+
+
+@helper
+def _adsr_key_on(s):
+    s.env_target = 1.0
+    s.env_rate = s.env_attack
+    s.env_state = ADSR_ATTACK
+
+
+@helper
+def _adsr_tick(s):
+    """physutil.c ADSR_tick."""
+    st = s.env_state
+    if st == ADSR_ATTACK:
+        s.env_value += s.env_rate
+        if s.env_value >= s.env_target:
+            s.env_value = s.env_target
+            s.env_rate = s.env_decay
+            s.env_target = s.env_sustain
+            s.env_state = ADSR_DECAY
+    elif st == ADSR_DECAY:
+        s.env_value -= s.env_decay
+        if s.env_value <= s.env_sustain:
+            s.env_value = s.env_sustain
+            s.env_rate = 0.0
+            s.env_state = ADSR_SUSTAIN
+    elif st == ADSR_RELEASE:
+        s.env_value -= s.env_release
+        if s.env_value <= 0.0:
+            s.env_value = 0.0
+            s.env_state = ADSR_CLEAR
+    return s.env_value
+
+
+def shaker_init(s, ic, ar, kamp, kfreq, kbeans, kdamp, ktimes, idecay):
+    amp = kamp * float(ic.consts.dbfs_to_float)
+    s.shake_speed = 0.0008 + amp * 0.0004
+    s.env_rate = 0.001
+    _adsr_set_rates(s, s.shake_speed, ic.sr)
+    _adsr_key_on(s)
+    s.num_beans = max(int(np.int32(kbeans)), 1)
+    s.wait_time = 0x7FFFFFFE // s.num_beans
+    s.shake_num = int(np.int32(ktimes))
+    s.kloop = _kloop(ic, idecay)
+    s.freq = -1.0
+    return randseed1_cell(ic), _status(ic)
+
+
+@kernel
+def shaker_perf(s, ctx, seed, status, ar, kamp, kfreq, kbeans, kdamp, ktimes, idecay, n0, n1):
+    """shaker: maraca-like collisions through one resonance (Opcodes/shaker.c)."""
+    amp = at(kamp, 0) * ctx.dbfs_to_float
+    shake = amp + amp
+    damp = at(kdamp, 0)
+    if s.freq != at(kfreq, 0):
+        s.freq = at(kfreq, 0)
+        s.pole1 = -(0.96 * 0.96)
+        s.pole0 = 2.0 * 0.96 * math.cos(s.freq * ctx.tpidsr)
+    beans = np.int64(np.int32(at(kbeans, 0)))
+    if s.num_beans != beans:
+        if beans == 0:
+            raise PerfError("shaker: bean count below 1 (Csound divides by zero)")
+        s.num_beans = beans
+        s.wait_time = 0x7FFFFFFE // beans
+    speed = 0.0008 + amp * 0.0004
+    if speed != s.shake_speed:
+        s.shake_speed = speed
+        _adsr_set_rates(s, speed, ctx.sr)
+    if s.kloop > 0 and status[ST_RELEASING] != 0.0:
+        s.kloop = 1
+    s.kloop -= 1
+    if s.kloop == 0:
+        s.shake_num = 0
+    gain = 0.0005 * s.num_beans
+    ngain, energy = s.noiseGain, s.shakeEnergy
+    p0, p1, in0, in1 = s.pole0, s.pole1, s.in0, s.in1
+    wait = s.wait_time
+    scale = ctx.e0dbfs
+    for n in range(n0, n1):
+        _adsr_tick(s)
+        temp = s.env_value * shake
+        if s.shake_num > 0 and s.env_state == ADSR_SUSTAIN:
+            if s.shake_num < 64:
+                s.shake_num -= 1
+            _adsr_key_on(s)
+        if temp > energy:
+            energy = temp
+        energy *= damp
+        seed[()] = _rand31(seed[()])
+        if seed[()] <= wait:
+            ngain += gain * energy
+        seed[()] = _rand31(seed[()])
+        x = ngain * (float(seed[()]) - 1073741823.5) * ONE_OVER_RAND_HALF
+        ngain *= 0.95
+        # physutil.c BiQuad_tick with equal-gain zeros (0, -1) and unit gain
+        t = x + in0 * p0
+        t += in1 * p1
+        y = t + in0 * 0.0
+        y += in1 * -1.0
+        in1 = in0
+        in0 = t
+        ar[n] = y * scale * 7.0
+    s.noiseGain, s.shakeEnergy, s.in0, s.in1 = ngain, energy, in0, in1
+
+
+defop("shaker", "a", "kkkkko", SHAKER, shaker_init, shaker_perf, arrays=("seed", "status"))
+
+
+# ================================================================ dam
+# A compressor/expander, not a physical model: it lives here because its
+# natural home (analysis.py) belongs to another family.  Opcodes/dam.c.
+
+DAM_BUFSIZE = 1000
+DAM = State(rspeed=f64, fspeed=f64, gain=f64, power=f64, kthr=f64, pos=i64)
+
+
+def dam_init(s, ic, aout, ain, kthreshold, icomp1, icomp2, irtime, iftime):
+    s.gain = 1.0
+    s.rspeed = irtime * float(ic.consts.onedsr) * 1000.0
+    s.fspeed = iftime * float(ic.consts.onedsr) * 1000.0
+    s.kthr = -1.0
+    return (np.zeros(DAM_BUFSIZE),)
+
+
+@kernel
+def dam_perf(s, ctx, buf, aout, ain, kthreshold, icomp1, icomp2, irtime, iftime, n0, n1):
+    """dam: dynamic amplitude modifier with a 1000-sample power average (Opcodes/dam.c)."""
+    thr = at(kthreshold, 0)
+    if s.kthr < 0.0:
+        # the averaging window is primed with the threshold on the first block
+        s.kthr = thr
+        x = thr / DAM_BUFSIZE
+        for i in range(DAM_BUFSIZE):
+            buf[i] = x
+        s.power = thr
+        s.pos = 0
+    gain, power, pos = s.gain, s.power, s.pos
+    comp1, comp2 = at(icomp1, 0), at(icomp2, 0)
+    norm = DAM_BUFSIZE * 1.414213562373095048801688724209698078569
+    for n in range(n0, n1):
+        buf[pos] = abs(ain[n]) / norm
+        power += buf[pos]
+        pos += 1
+        if pos == DAM_BUFSIZE:
+            pos = 0
+        power -= buf[pos]
+        if power > thr:
+            tg = ((power - thr) * comp1 + thr) / power
+        else:
+            tg = thr * math.pow(power / thr, 1.0 / comp2) / power
+        if gain < tg:
+            gain += s.rspeed
+        else:
+            gain -= s.fspeed
+        aout[n] = ain[n] * gain
+    s.gain, s.power, s.pos = gain, power, pos
+
+
+defop("dam", "a", "akiiii", DAM, dam_init, dam_perf, arrays=("buf",))

@@ -61,8 +61,8 @@ def pan2_perf(s, ctx, aleft, aright, asig, xpan, imode, n0, n1):
                 gr = math.sin(HALFPI * pan)
                 gl = math.cos(HALFPI * pan)
             elif mode == 1:
-                gr = math.sqrt(pan)
-                gl = math.sqrt(1.0 - pan)
+                gr = np.sqrt(pan)  # NaN outside [0, 1], as in C
+                gl = np.sqrt(1.0 - pan)
             elif mode == 2:
                 gr = pan
                 gl = 1.0 - pan
@@ -590,7 +590,7 @@ def _angle_to_cart(azi, ele):
 @helper
 def _cart_to_angle(x, y, z, old_azi):
     """vbap.c cart_to_angle: (azi, ele) in degrees; azi kept when undefined."""
-    t3 = math.sqrt(1.0 - z * z)
+    t3 = np.sqrt(1.0 - z * z)
     if abs(t3) > 0.001:
         t4 = x / t3
         if t4 > 1.0:
@@ -605,7 +605,7 @@ def _cart_to_angle(x, y, z, old_azi):
     azi = old_azi
     if abs(t) <= PI:
         azi = t / ATORAD
-    return azi, math.asin(z) / ATORAD
+    return azi, np.arcsin(z) / ATORAD
 
 
 @helper
@@ -628,10 +628,10 @@ def _mean3(a, b):
 @helper
 def _spread_dir(v, base, azi, spread):
     """vbap.c new_spread_dir: direction `spread` degrees from v towards base."""
-    gamma = math.acos(v[0] * base[0] + v[1] * base[1] + v[2] * base[2]) / PI * 180.0
+    gamma = np.arccos(v[0] * base[0] + v[1] * base[1] + v[2] * base[2]) / PI * 180.0
     if abs(gamma) < 1.0:
         base = _angle_to_cart(azi + 90.0, 0.0)
-        gamma = math.acos(v[0] * base[0] + v[1] * base[1] + v[2] * base[2]) / PI * 180.0
+        gamma = np.arccos(v[0] * base[0] + v[1] * base[1] + v[2] * base[2]) / PI * 180.0
     beta = 180.0 - gamma
     b = math.sin(spread * PI / 180.0) / math.sin(beta * PI / 180.0)
     a = math.sin((180.0 - spread - beta) * PI / 180.0) / math.sin(beta * PI / 180.0)

@@ -135,3 +135,20 @@ def test_vbap_without_layout():
 def test_vbaplsinit_bad_dimension():
     with pytest.raises(InitError, match="Error in loudspeaker dimension. 4 not permitted"):
         render_opcode("vbaplsinit", "", "ii" + "o" * 128, [4, 4])
+
+
+def test_locsend_in_another_note_reads_latest_locsig():
+    """As in Csound, a sender without its own locsig uses the latest one initialised."""
+    host = OpcodeHost(ksmps=4)
+    sig = find_entry("locsig", "mmmm", "akkk")
+    st = np.zeros(1, dtype=sig.state)[0]
+    outs = [np.zeros(4), np.zeros(4)]
+    (rrev,) = sig.init(st, InitContext(host, Note()), *outs, np.ones(4), 45.0, 2.0, 0.5)
+    sig.perf(st, host.consts, rrev, *outs, np.ones(4), np.array(45.0), np.array(2.0),
+             np.array(0.5), 0, 4)
+    send = find_entry("locsend", "mmmm", "")
+    got = [np.zeros(4), np.zeros(4)]
+    aux = send.init(np.zeros(1, dtype=send.state)[0], InitContext(host, Note()), *got)
+    send.perf(np.zeros(1, dtype=send.state)[0], host.consts, *aux, *got, 0, 4)
+    np.testing.assert_array_equal(np.array(got), rrev)
+    assert rrev.any()
