@@ -766,6 +766,10 @@ class Csound:
     def perform(self) -> int:
         """Run until the end of the score: 1 at its end, 0 after stop(), <0 on error."""
         self._stop_flag = False
+        offline = (self._thread is None and self.engine is not None
+                   and not self.options.realtime_output)
+        if offline:
+            self.engine.skip_idle = True
         while not self._stop_flag:
             if self.performKsmps():
                 if self._perf_status < 0:

@@ -272,6 +272,8 @@ class Compiler:
             self._emit(unit, "=", [outvar], [value], s.span, None)
             return
         ttype = var_type_of(target.name)
+        if _PFIELD.match(target.name):
+            ttype = "i"
         if ttype is None:
             raise CompileError(f"Variable type for {target.name} could not be determined.",
                                target.span)
@@ -283,6 +285,9 @@ class Compiler:
         n_before = len(unit.ir.ops)
         value = self._expr(unit, expr, ttype if ttype in "aki" else None, s.span)
         outvar = existing or self._declare(unit, target.name, target.span)
+        if outvar.type == "p":
+            self._emit(unit, "=", [outvar], [value], s.span, None)
+            return
         last = unit.ir.ops[-1] if len(unit.ir.ops) > n_before else None
         if (last is not None and last.kind == "call" and len(last.outs) == 1
                 and last.outs[0] is value and value.name.startswith("#")

@@ -89,6 +89,8 @@ class Engine:
         self.stop_check: Callable[[], bool] | None = None
         self.time_offset = 0.0  # seconds at the start of the current section
         self._next_end = 1 << 62
+        self.advance = 0
+        self.skip_idle = False  # offline renders may jump over silent stretches
         self._outbuf = np.zeros((nchnls, ksmps))
         self._out_pos = 0
         self.midi_source: Any = None  # polled by sense() (engine/midi.py MidiFileSource)
@@ -274,6 +276,11 @@ class Engine:
             self.make_table_event(pfields)
         elif opcode == "e":
             self.ended = True
+        elif opcode == "a":
+            blocks = int(self.kr * float(pfields[2]) + 0.5) if len(pfields) > 2 else 0
+            if blocks > self.advance:
+                self.advance = blocks
+                self.message(f"time advanced {float(pfields[2]):5.3f} beats by score request")
         elif opcode == "q":
             p1 = self.instr_number(pfields[0]) if pfields else None
             if p1 is not None and int(p1) in self.instruments:
@@ -298,8 +305,7 @@ class Engine:
                 number = self.tables.next_number()
             table = make_table(number, float(pfields[2]), gen, list(pfields[4:]), self)
         except CsoundError as exc:
-            self.error(f"ftable {number}: {exc.message}")
-            self.perf_errors += 1
+            self.error(f"ftable {number}: {exc.message}")  # compat: not counted as an error
             return
         self.tables.set(table)
         self.message(f"ftable {number}:")
@@ -317,6 +323,8 @@ class Engine:
             self._release_held(-p1)
             return None
         idef = self.instruments[int(p1)]
+        if self.advance > 0:  # notes due while the score is advanced are skipped
+            return None
         if idef.muted:
             self.warning(f"Instrument {idef.label} muted\n")
             return None
@@ -492,8 +500,30 @@ class Engine:
         self.sense()
         if self.ended or (self.stop_check is not None and self.stop_check()):
             return False
+        if self.advance > 0:  # an `a` statement: time passes, nothing is computed
+            self.advance -= 1
+            self.kcount += 1
+            return True
+        if self.skip_idle and not self.chain and self.queue and self.midi_source is None:
+            idle = self.queue[0].block - self.kcount
+            if idle > 1:
+                self._silence(idle)
+                return True
         self.perf()
         return True
+
+    def _silence(self, nblocks: int) -> None:
+        """Output `nblocks` silent blocks at once (nothing sounds, nothing is due)."""
+        self.spout.fill(0.0)
+        self.flush_output()
+        frames = nblocks * self.ksmps
+        step = max(self._outbuf.shape[1], 65536)
+        zeros = np.zeros((self.nchnls, min(step, frames)))
+        while frames > 0 and self.sink is not None:
+            n = min(frames, zeros.shape[1])
+            self.sink(zeros[:, :n])
+            frames -= n
+        self.kcount += nblocks
 
     def sense(self) -> None:
         """Csound's sensevents: expire notes whose time is up, then activate due events."""

@@ -423,6 +423,14 @@ defop("=", "k", "k", None, None, copy_k)
 defop("=", "a", "a", None, None, copy_a)
 defop("=", "a", "k", None, None, copy_a)
 defop("=", "S", "S", None, _set_s)
+
+
+def _set_s_from_p(s, ic, out, x):
+    # compat: a string p-field reaches `S = p4` as text; a number is written with %f-like repr
+    out.value = x if isinstance(x, str) else f"{x:f}"
+
+
+defop("=", "S", "i", None, _set_s_from_p)
 defop("=", "b", "b", None, _set_i)
 defop("=", "B", "B", None, None, copy_k)
 

@@ -23,14 +23,20 @@ from .strings import c_printf, to_int32
 def _fillarray(rate: str):
     def init(s, ic, out, values):
         if rate == "S":
-            out.data = np.array(list(values), dtype=object)
+            data = np.array(list(values), dtype=object)
         else:
-            out.data = np.array([float(v) for v in values], dtype=np.float64)
+            data = np.array([float(v) for v in values], dtype=np.float64)
+        old = out.data
+        if old is not None and old.ndim > 1 and old.size == data.size:
+            data = data.reshape(old.shape)  # fills a declared N-d array row by row
+        out.data = data
 
     return init
 
 
 defop("fillarray", "i[]", "m", None, _fillarray("i"))
+defop("array", "i[]", "m", None, _fillarray("i"))
+defop("array", "k[]", "m", None, _fillarray("k"))
 defop("fillarray", "k[]", "m", None, _fillarray("k"))
 defop("fillarray", "S[]", "N", None, _fillarray("S"))
 
@@ -101,6 +107,31 @@ defop("##array_set", "", "i[]m", None, _set_i)
 defop("##array_set", "", "S[]N", None, _set_i)
 defop("##array_set", "", "k[]z", None, None, _set_k, python_perf=True)
 defop("##array_set", "", "akk", None, None, _set_sample, python_perf=True)
+
+
+def _get_audio(s, pc, out, arr, indices, n0, n1):
+    out[:] = arr.data[_index(arr.data, [_scalar(i) for i in indices])]
+
+
+def _set_audio(s, pc, arr, args, n0, n1):
+    *indices, value = args
+    arr.data[_index(arr.data, [_scalar(i) for i in indices])] = value
+
+
+defop("##array_get", "a", "a[]z", None, None, _get_audio, python_perf=True)
+defop("##array_set", "", "a[]M", None, None, _set_audio, python_perf=True)
+
+
+def _fill_i(s, ic, out, value):
+    out.data[...] = value
+
+
+def _fill_k(s, pc, out, value, n0, n1):
+    out.data[...] = value[()]
+
+
+defop("=", "i[]", "i", None, _fill_i)
+defop("=", "k[]", "k", None, _fill_i, _fill_k, python_perf=True)
 
 
 def _copy_into(out, src) -> None:

@@ -875,10 +875,12 @@ def pinker_perf(s, ctx, pfira, pfirb, pnmask, pind, bits, fbits, ar, n0, n1):
         inc ^= bit & mask
         # compat: the integrator's bits are read back as a float (pinker.c's float hack)
         bits[0] = accu
-        yy = fbits[0]
+        yy = float(fbits[0])
         accu = _i32(accu + inc - dec)
         lfsr = _i32(lfsr ^ (bit & 0x46000001))
-        yy += pfira[lfsr & 0x3F] + pfirb[(lfsr >> 6) & 0x3F]
+        # compat: Csound's build sums in double and rounds once to float (checked
+        # against its output; float-by-float sums differ by up to 1.4e-5)
+        yy = np.float32(yy + float(pfira[lfsr & 0x3F]) + float(pfirb[(lfsr >> 6) & 0x3F]))
         ar[n] = float(yy) * ctx.e0dbfs
         nn += 1
     s.inc, s.dec, s.accu, s.lfsr, s.cnt = inc, dec, accu, lfsr, cnt

@@ -1,13 +1,24 @@
-"""Physical models: plucked strings, waveguides and a string resonator.
+"""Physical models: plucked strings, waveguides, STK shakers, modal bars, mandolin.
 
 Follows Csound 6.18: pluck (Karplus-Strong, OOps/ugens4.c plukset/pluck, with
 the engine's two 16/15-bit generators `ugens4_rand_16/15`, both seeded 1000
 by Top/csound.c); wgpluck (Opcodes/pluck.c, a two-rail waveguide with a
 bridge FIR and an allpass tuning filter); wgpluck2, repluck and streson (Opcodes/repluck.c);
-wguide1 and wguide2 (Opcodes/flanger.c).
+wguide1 and wguide2 (Opcodes/flanger.c); Perry Cook's STK models: the PhISEM
+shakers cabasa, crunch, sekere, sandpaper, stix, guiro, tambourine, bamboo,
+sleighbells, dripwater (Opcodes/phisem.c), shaker (Opcodes/shaker.c), the modal
+bars marimba, vibes, gogobel (Opcodes/modal4.c) and mandol (Opcodes/mandolin.c),
+with the helpers of Opcodes/physutil.c and physmod.c (ADSR, Envelope, BiQuad,
+OnePole, OneZero, DLineL, DLineA); and dam (Opcodes/dam.c), a compressor kept
+here for want of a better family.  The STK models draw from the engine's
+randSeed1 (synthesis.randseed1_cell) and count their "stop shaking"/damping
+blocks from the note's p3, which is what Csound's off-time still holds during
+the init pass.
 
 Deviations: the perf-time warnings of wgpluck2/repluck ("Reflection invalid",
 "Pickup out of range") are not printed; the substituted values are used.
+shaker stops the note (PerfError) where a bean count below 1 makes Csound
+divide by zero.
 """
 
 from __future__ import annotations
@@ -1169,3 +1180,463 @@ def dam_perf(s, ctx, buf, aout, ain, kthreshold, icomp1, icomp2, irtime, iftime,
 
 
 defop("dam", "a", "akiiii", DAM, dam_init, dam_perf, arrays=("buf",))
+
+
+# ================================================================ marimba vibes gogobel
+# Four-mode modal bars (Opcodes/modal4.c, physutil.c): a strike sample read at
+# w_rate, a one-pole and an envelope, then four two-pole resonances.
+
+M_RATIO, M_RESON, M_GAIN, M_IN0, M_IN1, M_P0, M_P1 = range(7)
+
+MODAL4 = State(kloop=i64, first=i64, multiStrike=i64, allDone=i64, env_state=i64,
+               env_value=f64, env_target=f64, env_rate=f64, pole=f64, sgain=f64, opout=f64,
+               w_rate=f64, w_time=f64, v_rate=f64, v_time=f64, vibrGain=f64, masterGain=f64,
+               directGain=f64, baseFreq=f64, sr=f64, tpidsr=f64)
+
+
+@helper
+def _biquad_freq_reson(modes, i, freq, reson, tpidsr):
+    """physutil.h BiQuad_setFreqAndReson."""
+    modes[i, M_P1] = -(reson * reson)
+    modes[i, M_P0] = 2.0 * reson * math.cos(freq * tpidsr)
+
+
+@helper
+def _m4_ratio_reson(s, modes, i, ratio, reson):
+    """modal4.c Modal4_setRatioAndReson."""
+    if ratio * s.baseFreq < s.sr * 0.5:
+        modes[i, M_RATIO] = ratio
+    else:
+        temp = ratio
+        while temp * s.baseFreq > 0.5 * s.sr:
+            temp *= 0.5
+        modes[i, M_RATIO] = temp
+    modes[i, M_RESON] = reson
+    # compat: the filter is tuned to the unfolded ratio, as in modal4.c
+    freq = -ratio if ratio < 0 else ratio * s.baseFreq
+    _biquad_freq_reson(modes, i, freq, reson, s.tpidsr)
+
+
+@helper
+def _m4_set_freq(s, modes, freq):
+    s.baseFreq = freq
+    for i in range(4):
+        _m4_ratio_reson(s, modes, i, modes[i, M_RATIO], modes[i, M_RESON])
+
+
+@helper
+def _m4_tune(s, modes, scale):
+    """Re-tune the four resonances, radii scaled (Modal4_strike, Modal4_damp)."""
+    for i in range(4):
+        r = modes[i, M_RATIO]
+        freq = -r if r < 0 else r * s.baseFreq
+        _biquad_freq_reson(modes, i, freq, modes[i, M_RESON] * scale, s.tpidsr)
+
+
+@helper
+def _env_tick(s):
+    """physutil.c Envelope_tick."""
+    if s.env_state != 0:
+        if s.env_target > s.env_value:
+            s.env_value += s.env_rate
+            if s.env_value >= s.env_target:
+                s.env_value = s.env_target
+                s.env_state = 0
+        else:
+            s.env_value -= s.env_rate
+            if s.env_value <= s.env_target:
+                s.env_value = s.env_target
+                s.env_state = 0
+    return s.env_value
+
+
+@helper
+def _onepole_set_pole(s, pole, gain):
+    s.pole = pole
+    s.sgain = gain * (1.0 - pole) if pole > 0.0 else gain * (1.0 + pole)
+
+
+@helper
+def _m4_strike(s, modes, amplitude):
+    """modal4.c Modal4_strike."""
+    s.env_rate = 1.0
+    s.env_target = amplitude
+    if s.env_value != amplitude:
+        s.env_state = 1
+    _onepole_set_pole(s, 1.0 - amplitude, 1.0)
+    _env_tick(s)
+    s.w_time = 0.0
+    s.allDone = 0
+    _m4_tune(s, modes, 1.0)
+
+
+@helper
+def _m4_tick(s, modes, wave, vib):
+    """modal4.c Modal4_tick."""
+    length = wave.shape[0] - 1
+    s.w_time += s.w_rate
+    if s.w_time >= length:
+        s.w_time = float(length - 1)
+        s.allDone = 1
+    elif s.w_time < 0.0:
+        s.w_time = 0.0
+    k = np.int64(s.w_time)
+    alpha = s.w_time - k
+    x = wave[k]
+    x = x + alpha * (wave[k + 1] - x)
+    s.opout = s.sgain * (x * _env_tick(s)) + s.pole * s.opout
+    temp = s.masterGain * s.opout
+    out = 0.0
+    for i in range(4):
+        # physutil.c BiQuad_tick with equal-gain zeros (0, -1)
+        t = temp * modes[i, M_GAIN]
+        t += modes[i, M_IN0] * modes[i, M_P0]
+        t += modes[i, M_IN1] * modes[i, M_P1]
+        y = t + modes[i, M_IN0] * 0.0
+        y += modes[i, M_IN1] * -1.0
+        modes[i, M_IN1] = modes[i, M_IN0]
+        modes[i, M_IN0] = t
+        out = y if i == 0 else out + y
+    out = out - out * s.directGain
+    out += s.directGain * temp
+    if s.vibrGain != 0.0:
+        vlen = vib.shape[0] - 1
+        s.v_time += s.v_rate
+        while s.v_time >= vlen:
+            s.v_time -= vlen
+        while s.v_time < 0.0:
+            s.v_time += vlen
+        k = np.int64(s.v_time)
+        alpha = s.v_time - k
+        v = vib[k]
+        v = v + alpha * (vib[k + 1] - v)
+        out = (1.0 + v * s.vibrGain) * out
+    return out + out
+
+
+# name: ((ratio, reson, filter gain) x 4, direct gain)
+_MODAL4_MODES = {
+    "marimba": (((1.00, 0.9996, 0.04), (3.99, 0.9994, 0.01), (10.65, 0.9994, 0.01),
+                 (-18.50, 0.999, 0.008)), 0.1),
+    "vibes": (((1.0, 0.99995, 0.025), (2.01, 0.99991, 0.015), (3.9, 0.99992, 0.015),
+               (14.37, 0.99990, 0.015)), 0.0),
+    "gogobel": (((1.00, 0.999, 0.06), (4.08, 0.999, 0.05), (6.669, 0.999, 0.03),
+                 (-3725.0, 0.999, 0.02)), 0.25),
+}
+
+
+def _modal4_setup(s, ic, name, kamp, kfreq, ihrd, ipos, imp, kvibf, kvamp, ivibfn):
+    wave = ic.table(imp)
+    vib = ic.table(ivibfn)
+    modes_def, direct = _MODAL4_MODES[name]
+    s.sr, s.tpidsr = ic.sr, float(ic.consts.tpidsr)
+    s.env_rate, s.env_state = 0.001, 1
+    s.pole, s.sgain = 0.9, 0.1
+    s.v_rate, s.vibrGain, s.masterGain = kvibf, kvamp, 1.0
+    modes = np.zeros((4, 7))
+    for i, (ratio, reson, gain) in enumerate(modes_def):
+        _m4_ratio_reson(s, modes, i, ratio, reson)
+        modes[i, M_GAIN] = gain
+    s.directGain = direct
+    pos = ipos * math.pi
+    if name == "marimba":
+        s.w_rate = 0.25 * math.pow(4.0, ihrd)
+        s.masterGain = 0.1 + 1.8 * ihrd
+        gains = (0.12 * math.sin(pos), -0.03 * math.sin(0.05 + 3.9 * pos),
+                 0.11 * math.sin(-0.05 + 11.0 * pos))
+    elif name == "vibes":
+        _onepole_set_pole(s, 0.2, 1.0)
+        s.w_rate = 2.0 + 22.66 * ihrd
+        s.masterGain = 0.2 + ihrd * 1.6
+        gains = (0.025 * math.sin(pos), 0.015 * math.sin(0.1 + 2.01 * pos),
+                 0.015 * math.sin(3.95 * pos))
+    else:
+        _onepole_set_pole(s, 0.2, 1.0)
+        s.w_rate = 3.0 + 8.0 * ihrd
+        gains = (0.08 * math.sin(0.7 * pos), 0.07 * math.sin(0.1 + 5.0 * pos),
+                 0.04 * math.sin(0.2 + 7.0 * pos))
+    modes[:3, M_GAIN] = gains
+    return wave, vib, modes
+
+
+def marimba_init(s, ic, ar, kamp, kfreq, ihrd, ipos, imp, kvibf, kvamp, ivibfn, idec,
+                 idoubles, itriples):
+    wave, vib, modes = _modal4_setup(s, ic, "marimba", kamp, kfreq, ihrd, ipos, imp, kvibf,
+                                     kvamp, ivibfn)
+    seed = randseed1_cell(ic)
+    triples = 20 if itriples <= 0.0 else int(np.int32(itriples))
+    doubles = 40 if idoubles <= 0.0 else triples + int(np.int32(idoubles))
+    seed[()] = _rand31(seed[()])
+    draw = int(seed[()]) % 100
+    s.multiStrike = 2 if draw < triples else (1 if draw < doubles else 0)
+    _m4_strike(s, modes, kamp * float(ic.consts.dbfs_to_float))
+    _m4_set_freq(s, modes, kfreq)
+    s.first = 1
+    relestim = int(ic.kr * idec)
+    add_extra = getattr(ic.instance, "add_extra_time", None)
+    if add_extra is not None and relestim > 0:
+        add_extra(relestim / ic.kr)
+    s.kloop = _kloop(ic, idec)
+    return wave.data, vib.data, modes, _status(ic)
+
+
+def vibes_init(s, ic, ar, kamp, kfreq, ihrd, ipos, imp, kvibf, kvamp, ivibfn, idec):
+    wave, vib, modes = _modal4_setup(s, ic, "vibes", kamp, kfreq, ihrd, ipos, imp, kvibf,
+                                     kvamp, ivibfn)
+    _m4_strike(s, modes, kamp * float(ic.consts.dbfs_to_float))
+    _m4_set_freq(s, modes, kfreq)
+    # compat: vibes never sets its countdown, so idec has no effect
+    s.first, s.kloop = 1, 0
+    return wave.data, vib.data, modes, _status(ic)
+
+
+def gogobel_init(s, ic, ar, kamp, kfreq, ihrd, ipos, imp, kvibf, kvamp, ivibfn):
+    wave, vib, modes = _modal4_setup(s, ic, "gogobel", kamp, kfreq, ihrd, ipos, imp, kvibf,
+                                     kvamp, ivibfn)
+    _m4_strike(s, modes, kamp * float(ic.consts.dbfs_to_float))
+    _m4_set_freq(s, modes, kfreq)
+    # compat: gogobel never sets `first`, so it is not struck again at the first block
+    s.first, s.kloop = 0, 0
+    return wave.data, vib.data, modes, _status(ic)
+
+
+@helper
+def _modal4_block(s, ctx, wave, vib, modes, status, ar, kamp, kfreq, kvibf, kvamp, scale1,
+                  scale2, countdown, n0, n1):
+    amp = at(kamp, 0) * ctx.dbfs_to_float
+    if countdown:
+        if _kloop_expired(s, status):
+            _m4_tune(s, modes, 1.0 - amp * 0.03)
+    s.v_rate = at(kvibf, 0)
+    s.vibrGain = at(kvamp, 0)
+    if s.first != 0:
+        _m4_strike(s, modes, amp)
+        _m4_set_freq(s, modes, at(kfreq, 0))
+        s.first = 0
+    for n in range(n0, n1):
+        if s.multiStrike > 0 and s.allDone != 0:
+            s.w_time = 0.0
+            s.allDone = 0
+            s.multiStrike -= 1
+        ar[n] = _m4_tick(s, modes, wave, vib) * scale1 * scale2
+
+
+@kernel
+def marimba_perf(s, ctx, wave, vib, modes, status, ar, kamp, kfreq, ihrd, ipos, imp, kvibf,
+                 kvamp, ivibfn, idec, idoubles, itriples, n0, n1):
+    """marimba: modal bar with multiple strikes (Opcodes/modal4.c)."""
+    _modal4_block(s, ctx, wave, vib, modes, status, ar, kamp, kfreq, kvibf, kvamp,
+                  ctx.e0dbfs, 0.5, True, n0, n1)
+
+
+@kernel
+def vibes_perf(s, ctx, wave, vib, modes, status, ar, kamp, kfreq, ihrd, ipos, imp, kvibf,
+               kvamp, ivibfn, idec, n0, n1):
+    """vibes: vibraphone modal bar (Opcodes/modal4.c vibraphn)."""
+    _modal4_block(s, ctx, wave, vib, modes, status, ar, kamp, kfreq, kvibf, kvamp,
+                  8.0, ctx.e0dbfs, True, n0, n1)
+
+
+@kernel
+def gogobel_perf(s, ctx, wave, vib, modes, status, ar, kamp, kfreq, ihrd, ipos, imp, kvibf,
+                 kvamp, ivibfn, n0, n1):
+    """gogobel: agogo bell modal model (Opcodes/modal4.c agogobel)."""
+    _modal4_block(s, ctx, wave, vib, modes, status, ar, kamp, kfreq, kvibf, kvamp,
+                  ctx.e0dbfs, 1.0, False, n0, n1)
+
+
+_M4_ARRAYS = ("wave", "vib", "modes", "status")
+defop("marimba", "a", "kkiiikkiijj", MODAL4, marimba_init, marimba_perf, arrays=_M4_ARRAYS)
+defop("vibes", "a", "kkiiikkii", MODAL4, vibes_init, vibes_perf, arrays=_M4_ARRAYS)
+defop("gogobel", "a", "kkiiikki", MODAL4, gogobel_init, gogobel_perf, arrays=_M4_ARRAYS)
+
+
+# ================================================================ STK delay lines
+# Rows of a `dl` array hold one delay line's scalars; its samples are a row of
+# `buf` (one spare sample past the end, read when DLineA's pointer lands there).
+
+D_IN, D_OUT, D_LEN, D_ALPHA, D_COEF, D_LASTIN, D_LAST = range(7)
+
+
+def _delay_lines(lengths, kinds) -> tuple[np.ndarray, np.ndarray]:
+    """make_DLineL ('L': writes half a line ahead) / make_DLineA ('A': reads half ahead)."""
+    dl = np.zeros((len(lengths), 7))
+    buf = np.zeros((len(lengths), max(lengths) + 1))
+    for j, (n, kind) in enumerate(zip(lengths, kinds)):
+        dl[j, D_LEN] = n
+        dl[j, D_IN if kind == "L" else D_OUT] = n >> 1
+    return dl, buf
+
+
+@helper
+def _dll_set(dl, j, lag):
+    """physutil.c DLineL_setDelay."""
+    length = dl[j, D_LEN]
+    ptr = dl[j, D_IN] - lag
+    while ptr < 0.0:
+        ptr += length
+    while ptr >= length:
+        ptr -= length
+    dl[j, D_OUT] = np.int64(ptr)
+    dl[j, D_ALPHA] = ptr - dl[j, D_OUT]
+    dl[j, D_COEF] = 1.0 - dl[j, D_ALPHA]
+
+
+@helper
+def _dll_tick(dl, buf, j, x):
+    """physutil.c DLineL_tick: linear interpolated read."""
+    length = np.int64(dl[j, D_LEN])
+    i = np.int64(dl[j, D_IN])
+    buf[j, i] = x
+    i += 1
+    if i == length:
+        i -= length
+    dl[j, D_IN] = i
+    o = np.int64(dl[j, D_OUT])
+    y = buf[j, o] * dl[j, D_COEF]
+    o += 1
+    if o < length:
+        y += buf[j, o] * dl[j, D_ALPHA]
+    else:
+        y += buf[j, 0] * dl[j, D_ALPHA]
+        o -= length
+    dl[j, D_OUT] = o
+    dl[j, D_LAST] = y
+    return y
+
+
+@helper
+def _dla_set(dl, j, lag):
+    """physmod.c DLineA_setDelay: allpass-interpolated length in [0.1, 1.1) + integer."""
+    ptr = dl[j, D_IN] - lag + 2.0
+    while ptr < 0.0:
+        ptr += dl[j, D_LEN]
+    o = np.int64(ptr)
+    alpha = 1.0 + o - ptr
+    if alpha < 0.1:
+        o += 1
+        alpha += 1.0
+    dl[j, D_OUT] = o
+    dl[j, D_ALPHA] = alpha
+    dl[j, D_COEF] = (1.0 - alpha) / (1.0 + alpha)
+
+
+@helper
+def _dla_tick(dl, buf, j, x):
+    """physmod.c DLineA_tick."""
+    length = np.int64(dl[j, D_LEN])
+    i = np.int64(dl[j, D_IN])
+    buf[j, i] = x
+    i += 1
+    if i >= length:
+        i -= length
+    dl[j, D_IN] = i
+    o = np.int64(dl[j, D_OUT])
+    t = buf[j, o]
+    o += 1
+    if o >= length:
+        o -= length
+    dl[j, D_OUT] = o
+    c = dl[j, D_COEF]
+    y = -c * dl[j, D_LAST]
+    y += dl[j, D_LASTIN] + c * t
+    dl[j, D_LASTIN] = t
+    dl[j, D_LAST] = y
+    return y
+
+
+def _xtratim(ic, blocks: int) -> None:
+    add_extra = getattr(ic.instance, "add_extra_time", None)
+    if add_extra is not None and blocks > 0:
+        add_extra(blocks / ic.kr)
+
+
+# ================================================================ mandol
+
+MANDOL = State(kloop=i64, dampTime=i64, waveDone=i64, skip=i64, s_time=f64,
+               s_lastOutput=f64, lastFreq=f64, lastLength=f64, oz1=f64, oz2=f64)
+
+
+def mandol_init(s, ic, ar, kamp, kfreq, kpluck, kdetune, kgain, ksize, ifn, iminfreq):
+    table = ic.table(ifn)
+    dummy = (np.zeros((3, 7)), np.zeros((3, 2)))
+    if iminfreq < 0.0:
+        s.skip = 1
+        return (table.data, *dummy, _status(ic))
+    sr = ic.sr
+    if iminfreq != 0.0:
+        length = int(sr / (iminfreq * 0.9) + 1.0)
+    elif kfreq != 0.0:
+        length = int(sr / kfreq + 1.0)
+    else:
+        ic.warning("No base frequency for mandolin")
+        length = int(sr / 50.0 + 1.0)
+    s.lastFreq = 50.0
+    dl, buf = _delay_lines([length] * 3, "AAL")
+    s.lastLength = sr / s.lastFreq
+    _dll_set(dl, 2, 0.5 * kpluck * s.lastLength)
+    s.dampTime = int(s.lastLength)
+    _xtratim(ic, int(ic.kr * 0.1))
+    s.kloop = int(_p3(ic) * ic.kr)
+    return table.data, dl, buf, _status(ic)
+
+
+@helper
+def _onezero(s_inputs, x):
+    """physmod.c OneZero_tick with its default coefficient 1 and gain 0.5: (y, new state)."""
+    t = 0.5 * x
+    return s_inputs * 1.0 + t, t
+
+
+@kernel
+def mandol_perf(s, ctx, table, dl, buf, status, ar, kamp, kfreq, kpluck, kdetune, kgain, ksize,
+                ifn, iminfreq, n0, n1):
+    """mandol: two detuned plucked waveguides with a pluck-position comb (Opcodes/mandolin.c)."""
+    if s.skip != 0:
+        return
+    amp = at(kamp, 0) * ctx.dbfs_to_float
+    loop_gain = at(kgain, 0) + s.lastFreq * 0.000005
+    if loop_gain > 1.0:
+        loop_gain = 0.99999
+    if s.kloop > 0 and status[ST_RELEASING] != 0.0:
+        s.kloop = 1
+    freq = at(kfreq, 0)
+    if s.lastFreq != freq:
+        s.lastFreq = freq
+        s.lastLength = ctx.sr / freq
+        _dla_set(dl, 0, s.lastLength / at(kdetune, 0) - 0.5)
+        _dla_set(dl, 1, s.lastLength * at(kdetune, 0) - 0.5)
+    s.kloop -= 1
+    if s.kloop == 0:
+        loop_gain = (1.0 - amp) * 0.5
+    flen = table.shape[0] - 1
+    rate = at(ksize, 0)
+    for n in range(n0, n1):
+        temp = 0.0
+        if s.waveDone == 0:
+            s.s_time += rate
+            if s.s_time >= flen:
+                s.s_time = float(flen - 1)
+                s.waveDone = 1
+            elif s.s_time < 0.0:
+                s.s_time = 0.0
+            k = np.int64(s.s_time)
+            alpha = s.s_time - k
+            v = 0.05 * table[k]
+            # compat: the 0.05 scaling is applied twice to the first sample (mandolin.c)
+            s.s_lastOutput = v + alpha * 0.05 * (table[k + 1] - v)
+            temp = s.s_lastOutput * amp
+            temp = temp - _dll_tick(dl, buf, 2, temp)
+        g = 0.7 if s.dampTime >= 0 else loop_gain
+        if s.dampTime >= 0:
+            s.dampTime -= 1
+        y1, s.oz1 = _onezero(s.oz1, temp + dl[0, D_LAST] * g)
+        out = _dla_tick(dl, buf, 0, y1)
+        y2, s.oz2 = _onezero(s.oz2, temp + dl[1, D_LAST] * g)
+        out += _dla_tick(dl, buf, 1, y2)
+        out *= 3.7
+        ar[n] = out * ctx.e0dbfs
+
+
+defop("mandol", "a", "kkkkkkio", MANDOL, mandol_init, mandol_perf,
+      arrays=("table", "dl", "buf", "status"))

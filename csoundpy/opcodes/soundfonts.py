@@ -36,6 +36,7 @@ MAX_SFONT = 10
 MAX_SFPRESET = 16384
 GLOBAL_ATTENUATION = 0.3
 ONETWELTH = 0.08333333333333333333333333333
+ONETWELTH_CENT = ONETWELTH * 0.01  # folded by the compiler from ONETWELTH * (x * 0.01)
 UNUSE = 0x7FFFFFFF
 _GLOBALS = "soundfonts"
 
@@ -271,7 +272,7 @@ def _instrument_splits(mem: _Memory, ck: dict, fname: str, num: int, preset: boo
                 sp.endLoopOffset += sh * 32768
             elif preset and op in (ATTACK_VOL, DECAY_VOL, RELEASE_VOL):
                 # compat: timecents read as seconds = 2**(tc/1200), default 0 s
-                value = 2.0 ** (sh / 1200.0)
+                value = math.exp2(sh * (1.0 / 1200.0))
                 if op == ATTACK_VOL:
                     sp.attack = value
                 elif op == DECAY_VOL:
@@ -279,7 +280,8 @@ def _instrument_splits(mem: _Memory, ck: dict, fname: str, num: int, preset: boo
                 else:
                     sp.release = value
             elif preset and op == SUSTAIN_VOL:
-                sp.sustain = 10.0 ** (-sh / 20.0)  # compat: centibels taken as dB
+                # compat: centibels taken as dB; 10**x compiled as exp(x*ln 10)
+                sp.sustain = math.exp(-sh * 0.05 * 2.302585092994046)
     return splits
 
 
@@ -359,12 +361,14 @@ class _SoundFonts:
         self.banks: list[_Bank] = []
         self.max_banks = MAX_SFONT
         self.presetp: dict[int, tuple[_Preset, _Bank]] = {}
-        self.pitches = [a4 * 2.0 ** ((j - 69) / 12.0) for j in range(128)]
+        # compat: the compiled loop of sfont_ModuleCreate, key 0 constant-folded
+        self.pitches = [a4 * 0.018581361171917516] + \
+            [math.exp2((j - 69) * ONETWELTH) * a4 for j in range(1, 128)]
 
     def pitch(self, key: int) -> float:
         if 0 <= key < 128:
             return self.pitches[key]
-        return self.pitches[69] * 2.0 ** ((key - 69) / 12.0)
+        return math.exp2((key - 69) * ONETWELTH) * self.pitches[69]
 
     def bank(self, handle: float) -> _Bank:
         if handle < 0 or handle >= len(self.banks):
@@ -503,23 +507,19 @@ def _zone_row(ic, g, bank, layer, sp, notnum, flag, ioffset, ienv, kind, mono):
     keep the bare attenuation in C_LEFT."""
     start, end, lstart, lend, rate, origkey = sp.sample
     row = np.zeros(NCOLS)
+    # compat: Csound 6.18 is built with unsafe math: x/100 and x/1000 become
+    # products, rate*onedsr is formed first and pow(2,a)*pow(2,b) is exp2(a+b)
+    tune = sp.fineTune * 0.01 + sp.coarseTune
     if kind == "preset":
-        tune = sp.coarseTune + layer.coarseTune + (sp.fineTune + layer.fineTune) * 0.01
-    elif kind == "instr":
-        tune = sp.coarseTune + sp.fineTune * 0.01
-    else:
-        tune = sp.coarseTune + sp.fineTune / 100.0
+        tune = (sp.fineTune + layer.fineTune) * 0.01 + (sp.coarseTune + layer.coarseTune)
     key = sp.overridingRootKey if sp.overridingRootKey != -1 else origkey
     orgfreq = g.pitch(key)
-    onedsr = float(ic.consts.onedsr)
+    step = rate * float(ic.consts.onedsr)
     if flag:
-        freq = orgfreq * 2.0 ** (ONETWELTH * tune)
-        row[C_SI] = freq / (orgfreq * orgfreq) * rate * onedsr
+        row[C_SI] = math.exp2(ONETWELTH * tune) * orgfreq / (orgfreq * orgfreq) * step
     else:
-        freq = orgfreq * 2.0 ** (ONETWELTH * tune) * \
-            2.0 ** (ONETWELTH * (sp.scaleTuning * 0.01) * (notnum - key))
-        row[C_SI] = (freq / orgfreq * rate * onedsr if kind == "preset"
-                     else freq / orgfreq * (rate * onedsr))
+        expo = ONETWELTH * tune + sp.scaleTuning * ONETWELTH_CENT * (notnum - key)
+        row[C_SI] = math.exp2(expo) * orgfreq / orgfreq * step
     row[C_BASE] = bank.origin + start
     row[C_PHS] = float(sp.startOffset) + ioffset
     row[C_END] = (end + sp.endOffset - start) & 0xFFFFFFFF
@@ -527,12 +527,12 @@ def _zone_row(ic, g, bank, layer, sp, notnum, flag, ioffset, ienv, kind, mono):
     row[C_LEND] = (lend + sp.endLoopOffset - start) & 0xFFFFFFFF
     row[C_LLEN] = (int(row[C_LEND]) - int(row[C_LSTART])) & 0xFFFFFFFF
     atten = sp.initialAttenuation + (layer.initialAttenuation if kind == "preset" else 0)
-    atten = 2.0 ** ((-1.0 / 60.0) * atten) * GLOBAL_ATTENUATION
+    atten = math.exp2(atten * (-1.0 / 60.0)) * GLOBAL_ATTENUATION
     if kind == "preset":
-        pan = min(max((sp.pan + layer.pan) / 1000.0 + 0.5, 0.0), 1.0)
+        pan = min(max((sp.pan + layer.pan) * 0.001 + 0.5, 0.0), 1.0)
         row[C_LEFT], row[C_RIGHT] = math.sqrt(1.0 - pan) * atten, math.sqrt(pan) * atten
     else:
-        pan = min(max(sp.pan / 1000.0 + 0.5, 0.0), 1.0)
+        pan = min(max(sp.pan * 0.001 + 0.5, 0.0), 1.0)
         row[C_LEFT], row[C_RIGHT] = (1.0 - pan) * atten, pan * atten
     if mono:
         row[C_LEFT] = atten

@@ -456,3 +456,778 @@ def pvsynth_perf(s, ctx, out, obuf, syn, win, oldph, work, tw, aout, fsig, iinit
 
 defop("pvsynth", "a", "fo", SYNTH, pvsynth_init, pvsynth_perf,
       arrays=("output", "overlapbuf", "synbuf", "window", "oldphase", "work", "twiddles"))
+
+
+# ------------------------------------------------------------------ pvsadsyn
+ADSYN = State(outptr=i64, startbin=i64, binoffset=i64, maxosc=i64, one_over_overlap=f64)
+
+
+def pvsadsyn_init(s, ic, aout, fsig, inoscs, kfmod, ibin, ibinoffset, iinit):
+    n = fsig.N
+    _check_sliding(fsig.overlap, ic)
+    noscs = n // 2 + 1
+    n_oscs = int(inoscs)
+    if n_oscs <= 0:
+        ic.warning("pvadsyn: bad value for inoscs\n")  # compat: Csound carries on
+    if fsig.format != PVS_AMP_FREQ:
+        raise InitError("pvadsyn: format must be amp-freq (0).\n")
+    startbin, binoffset = int(ibin), int(ibinoffset)
+    if startbin < 0 or startbin > noscs:
+        raise InitError("pvsadsyn: ibin parameter out of range.\n")
+    if startbin + n_oscs > noscs:
+        raise InitError("pvsadsyn: ibin + inoscs too large.\n")
+    s.maxosc = startbin + n_oscs * binoffset
+    if s.maxosc > noscs:
+        raise InitError("pvsadsyn: ibin + (inoscs * ibinoffset) too large.")
+    s.startbin, s.binoffset = startbin, binoffset
+    s.outptr = 0
+    s.one_over_overlap = float(np.float32(1.0 / fsig.overlap))
+    # oscillator bank: a, x, y, amps, lastamps, freqs
+    bank = np.zeros((6, noscs))
+    bank[1] = 1.0
+    return bank, np.zeros(fsig.overlap)
+
+
+@helper
+def _adsyn_frame(s, ctx, bank, obuf, fsig, ffac):
+    """Update the oscillator bank from the frame and fill one overlap of output."""
+    a, x, y, amps, lastamps, freqs = bank[0], bank[1], bank[2], bank[3], bank[4], bank[5]
+    overlap = obuf.shape[0]
+    nyquist = ctx.sr * 0.5
+    for j in range(overlap):
+        obuf[j] = 0.0
+    for i in range(s.startbin, s.maxosc, s.binoffset):
+        amps[i] = fsig[H + 2 * i]
+        freqs[i] = ffac * abs(fsig[H + 2 * i + 1])
+        if freqs[i] > nyquist:
+            amps[i] = 0.0
+        a[i] = 2.0 * math.sin(freqs[i] * ctx.pidsr)
+    for i in range(s.startbin, s.maxosc, s.binoffset):
+        amp = lastamps[i]
+        delta = (amps[i] - amp) * s.one_over_overlap
+        ai, xi, yi = a[i], x[i], y[i]
+        for j in range(overlap):
+            xi = xi - ai * yi
+            yi = yi + ai * xi
+            if yi < -1.0:
+                yi = -1.0
+            if yi > 1.0:
+                yi = 1.0
+            obuf[j] += amp * yi
+            amp += delta
+        x[i], y[i] = xi, yi
+        lastamps[i] = amps[i]
+
+
+@kernel
+def pvsadsyn_perf(s, ctx, bank, obuf, aout, fsig, inoscs, kfmod, ibin, ibinoffset, iinit,
+                  n0, n1):
+    """pvsadsyn: resynthesis of amp/freq frames with a bank of sine oscillators."""
+    overlap = obuf.shape[0]
+    for n in range(n0, n1):
+        if s.outptr == overlap:
+            _adsyn_frame(s, ctx, bank, obuf, fsig, at(kfmod, 0))
+            s.outptr = 0
+        aout[n] = obuf[s.outptr]
+        s.outptr += 1
+
+
+defop("pvsadsyn", "a", "fikopo", ADSYN, pvsadsyn_init, pvsadsyn_perf,
+      arrays=("bank", "outbuf"))
+
+
+# ------------------------------------------------------------------ pvsinit, pvsosc
+def _init_format(fout, ic, iframesize, iolap, iwinsize, iwintype, iformat):
+    n = int(iframesize)
+    overlap = int(iolap) if iolap else n // 4
+    winsize = int(iwinsize) if iwinsize else n
+    fout.allocate(n, overlap, winsize, int(iwintype), int(iformat))
+    return n, overlap
+
+
+def pvsinit_init(s, ic, fout, isize, iolap, iwinsize, iwintype, iformat):
+    n, overlap = _init_format(fout, ic, isize, iolap, iwinsize, iwintype, iformat)
+    _check_sliding(overlap, ic)
+    fout.buf[FS_COUNT] = 1.0
+    frame = fout.frame
+    for i in range(0, n + 2, 2):
+        # compat: Csound writes bin * N / sr, not bin * sr / N
+        frame[i + 1] = float(np.float32((i >> 1) * n * (1.0 / ic.sr)))
+
+
+defop("pvsinit", "f", "ioopo", LAST, pvsinit_init, None)
+
+OSC = State(lastframe=f64, incr=f64)
+
+
+def pvsosc_init(s, ic, fout, ka, kf, ktype, isize, iolap, iwinsize, iwintype, iformat):
+    n, overlap = _init_format(fout, ic, isize, iolap, iwinsize, iwintype, iformat)
+    if overlap < ic.ksmps or overlap <= 10:
+        raise InitError("pvsosc does not work while sliding")
+    frame = fout.frame
+    for j in range(n // 2 + 1):
+        frame[2 * j + 1] = float(np.float32(j * n * (1.0 / ic.sr)))
+    s.lastframe = 1.0
+    s.incr = ic.ksmps / overlap
+
+
+@kernel
+def pvsosc_perf(s, ctx, fout, ka, kf, ktype, isize, iolap, iwinsize, iwintype, iformat,
+                n0, n1):
+    """pvsosc: frames of a band-limited periodic waveform (Opcodes/pvsbasic.c)."""
+    famp = at(ka, 0)
+    ffun = at(kf, 0)
+    wtype = int(round(at(ktype, 0)))
+    n = int(fout[FS_N])
+    size = n + 2
+    if s.lastframe > fout[FS_COUNT]:
+        w = ctx.sr / n
+        harm = int(ctx.sr / (2 * ffun))
+        if wtype == 1:
+            famp *= 1.456 / harm ** (1.0 / 2.4)
+        elif wtype == 2:
+            famp *= 1.456 / harm ** 0.25
+        elif wtype == 3:
+            famp *= 1.456 / harm ** (1.0 / 160.0)
+        else:
+            harm = 1
+            famp *= 1.456
+        for i in range(size):
+            fout[H + i] = 0.0
+        m = 1
+        while m <= harm:
+            amp = _f32(famp / harm) if wtype == 3 else _f32(famp / m)
+            freq = _f32(ffun * m)
+            cfbin = freq / w
+            cbin = int(round(cfbin))
+            if cbin != 0:
+                i = cbin - 1
+                while i < cbin + 3 and i < size // 2:
+                    a = 1.0 if i - cfbin == 0 else math.sin(i - cfbin) / (i - cfbin)
+                    fout[H + 2 * i] = _f32(amp * a * a * a)
+                    fout[H + 2 * i + 1] = freq
+                    i += 1
+                if wtype == 2:
+                    m += 1
+            m += 1
+        fout[FS_COUNT] = s.lastframe
+    # compat: Csound doubles the increment each block instead of adding ksmps/overlap
+    s.incr += s.incr
+    if s.incr > 1:
+        s.incr = ctx.ksmps / fout[FS_OVERLAP]
+        s.lastframe += 1.0
+
+
+defop("pvsosc", "f", "kkkioopo", OSC, pvsosc_init, pvsosc_perf)
+
+
+# ------------------------------------------------------------------ pvsinfo, pvsbin
+def pvsinfo_init(s, ic, ioverlap, inumbins, iwinsize, iformat, fsrc):
+    ioverlap[0] = fsrc.overlap
+    inumbins[0] = fsrc.N // 2 + 1
+    iwinsize[0] = fsrc.winsize
+    iformat[0] = fsrc.format
+
+
+defop("pvsinfo", "iiii", "f", LAST, pvsinfo_init, None)
+
+
+def pvsbin_init(s, ic, kamp, kfreq, fin, kbin):
+    _last_init(s)
+
+
+@kernel
+def pvsbin_perf(s, ctx, kamp, kfreq, fin, kbin, n0, n1):
+    """pvsbin: amplitude and frequency of one bin."""
+    if s.lastframe < fin[FS_COUNT]:
+        size = int(fin[FS_N]) + 2
+        pos = int(at(kbin, 0) * 2)  # compat: a fractional bin can land on a frequency
+        if 0 <= pos < size:
+            kamp[0] = fin[H + pos]
+            kfreq[0] = fin[H + pos + 1]
+        s.lastframe = fin[FS_COUNT]
+
+
+defop("pvsbin", "kk", "fk", LAST, pvsbin_init, pvsbin_perf)
+
+
+# ------------------------------------------------------------------ frame processors
+@helper
+def _same_format(fa, fb):
+    for i in range(FS_N, FS_N + 6):
+        if fa[i] != fb[i]:
+            return False
+    return True
+
+
+def _processor_init(name, phase_ok=True):
+    """Init of a one-input frame processor: fout takes fin's format."""
+    def init(s, ic, fout, fin, *args):
+        _like(fout, fin)
+        _last_init(s)
+        _require_amp(fout, name, phase_ok)
+    init.__name__ = f"{name}_init"
+    return init
+
+
+@kernel
+def pvsgain_perf(s, ctx, fout, fa, kgain, n0, n1):
+    """pvsgain: scale the amplitudes of a frame."""
+    if s.lastframe < fa[FS_COUNT]:
+        g = at(kgain, 0)
+        for i in range(H, H + int(fa[FS_N]) + 2, 2):
+            fout[i] = _f32(fa[i] * g)
+            fout[i + 1] = fa[i + 1]
+        fout[FS_COUNT] = fa[FS_COUNT]
+        s.lastframe = fa[FS_COUNT]
+
+
+defop("pvsgain", "f", "fk", LAST, _processor_init("pvsgain"), pvsgain_perf)
+
+
+def pvscross_init(s, ic, fout, fsrc, fdest, kamp1, kamp2):
+    if not _same(fsrc, fdest):
+        raise InitError("pvscross: source and dest signals must have same format\n")
+    _like(fout, fsrc)
+    _last_init(s)
+
+
+def _same(fa, fb) -> bool:
+    return bool(_same_format(fa.buf, fb.buf))
+
+
+@kernel
+def pvscross_perf(s, ctx, fout, fsrc, fdest, kamp1, kamp2, n0, n1):
+    """pvscross: source frequencies with a mix of source and destination amplitudes."""
+    if not _same_format(fout, fsrc):
+        raise RuntimeError("pvscross: mismatch in fsrc format\n")
+    if not _same_format(fout, fdest):
+        raise RuntimeError("pvscross: mismatch in fdest format\n")
+    if s.lastframe < fsrc[FS_COUNT]:
+        amp1 = abs(at(kamp1, 0))
+        amp2 = abs(at(kamp2, 0))
+        for i in range(H, H + int(fsrc[FS_N]) + 2, 2):
+            fout[i] = _f32(fsrc[i] * amp1 + fdest[i] * amp2)
+            fout[i + 1] = fsrc[i + 1]
+        fout[FS_COUNT] = fsrc[FS_COUNT]
+        s.lastframe = fsrc[FS_COUNT]
+
+
+defop("pvscross", "f", "ffkk", LAST, pvscross_init, pvscross_perf)
+
+MASKA = State(lastframe=f64, nwarned=i64, pwarned=i64)
+
+
+def pvsmaska_init(s, ic, fout, fsrc, ifn, kdepth):
+    # compat: Csound's test rejects every format but amp-freq despite its message
+    if fsrc.format != PVS_AMP_FREQ:
+        raise InitError("pvsmaska: signal format must be amp-phase or amp-freq.")
+    _like(fout, fsrc)
+    _last_init(s)
+    table = ic.table(ifn)
+    if table.size + 1 < fsrc.N // 2 + 1:
+        raise InitError("pvsmaska: ftable too small.\n")
+    np.maximum(table.data, 0.0, out=table.data)
+    s.nwarned = s.pwarned = 0
+    return (table.data,)
+
+
+@kernel
+def pvsmaska_perf(s, ctx, ftable, fout, fsrc, ifn, kdepth, n0, n1):
+    """pvsmaska: shape frame amplitudes by a table, with a depth."""
+    depth = _f32(at(kdepth, 0))
+    if depth < 0.0:
+        depth = 0.0
+    if depth > 1.0:
+        depth = 1.0
+    depth = _f32(1.0 - depth)
+    margin = _f32(1.0 - depth)
+    if s.lastframe < fsrc[FS_COUNT]:
+        for i in range(int(fsrc[FS_N]) // 2 + 1):
+            amp = depth + margin * ftable[i]
+            fout[H + 2 * i] = _f32(fsrc[H + 2 * i] * amp)
+            fout[H + 2 * i + 1] = fsrc[H + 2 * i + 1]
+        fout[FS_COUNT] = fsrc[FS_COUNT]
+        s.lastframe = fsrc[FS_COUNT]
+
+
+defop("pvsmaska", "f", "fik", MASKA, pvsmaska_init, pvsmaska_perf, arrays=("ftable",))
+
+
+@kernel
+def pvsmix_perf(s, ctx, fout, fa, fb, n0, n1):
+    """pvsmix: per bin, the (amp, freq) pair of the louder input."""
+    if not _same_format(fa, fb):
+        raise RuntimeError("pvsmix: formats are different.")
+    if s.lastframe < fa[FS_COUNT]:
+        for i in range(H, H + int(fa[FS_N]) + 2, 2):
+            if fa[i] >= fb[i]:
+                fout[i], fout[i + 1] = fa[i], fa[i + 1]
+            else:
+                fout[i], fout[i + 1] = fb[i], fb[i + 1]
+        fout[FS_COUNT] = fa[FS_COUNT]
+        s.lastframe = fa[FS_COUNT]
+
+
+defop("pvsmix", "f", "ff", LAST, _processor_init("pvsmix"), pvsmix_perf)
+
+
+def pvsfilter_init(s, ic, fout, fin, fil, kdepth, igain):
+    _like(fout, fin)
+    _last_init(s)
+    _require_amp(fout, "pvsfilter")
+
+
+@kernel
+def pvsfilter_perf(s, ctx, fout, fin, fil, kdepth, igain, n0, n1):
+    """pvsfilter: multiply frame amplitudes by those of a filter signal."""
+    if not _same_format(fin, fil):
+        raise RuntimeError("pvsfilter: formats are different.")
+    if s.lastframe < fin[FS_COUNT]:
+        g = _f32(at(igain, 0))
+        depth = at(kdepth, 0)
+        depth = (depth if depth <= 1 else 1.0) if depth >= 0 else 0.0
+        dirgain = 1 - depth
+        for i in range(H, H + int(fin[FS_N]) + 2, 2):
+            fout[i] = _f32(_f32(fin[i] * (dirgain + fil[i] * depth)) * g)
+            fout[i + 1] = fin[i + 1]
+        fout[FS_COUNT] = fin[FS_COUNT]
+        s.lastframe = fin[FS_COUNT]
+
+
+defop("pvsfilter", "f", "ffxp", LAST, pvsfilter_init, pvsfilter_perf)
+
+
+def _frame_aux_init(name, value=0.0):
+    """Init of a processor keeping one frame of its own (freeze, smoothing)."""
+    base = _processor_init(name)
+
+    def init(s, ic, fout, fin, *args):
+        base(s, ic, fout, fin)
+        return (np.full(fin.N + 2, value),)
+    init.__name__ = f"{name}_init"
+    return init
+
+
+@kernel
+def pvsfreeze_perf(s, ctx, freez, fout, fin, kfra, kfrf, n0, n1):
+    """pvsfreeze: hold amplitudes and/or frequencies while the freeze flags are >= 1."""
+    if s.lastframe < fin[FS_COUNT]:
+        fra = at(kfra, 0)
+        frf = at(kfrf, 0)
+        for i in range(0, int(fin[FS_N]) + 2, 2):
+            if fra < 1:
+                freez[i] = fin[H + i]
+            if frf < 1:
+                freez[i + 1] = fin[H + i + 1]
+            fout[H + i] = freez[i]
+            fout[H + i + 1] = freez[i + 1]
+        fout[FS_COUNT] = fin[FS_COUNT]
+        s.lastframe = fin[FS_COUNT]
+
+
+defop("pvsfreeze", "f", "fkk", LAST, _frame_aux_init("pvsfreeze"), pvsfreeze_perf,
+      arrays=("freez",))
+
+
+@helper
+def _smooth_coef(cutoff):
+    c = 0.0 if cutoff < 0.0 else (1.0 if cutoff > 1.0 else cutoff)
+    costh = 2.0 - math.cos(math.pi * c)
+    return math.sqrt(costh * costh - 1.0) - costh
+
+
+@kernel
+def pvsmooth_perf(s, ctx, dl, fout, fin, kfra, kfrf, n0, n1):
+    """pvsmooth: one-pole low-pass smoothing of amplitudes and frequencies across frames."""
+    if s.lastframe < fin[FS_COUNT]:
+        coef1 = _smooth_coef(at(kfra, 0))
+        coef2 = _smooth_coef(at(kfrf, 0))
+        for i in range(0, int(fin[FS_N]) + 2, 2):
+            a = _f32(fin[H + i] * (1.0 + coef1) - dl[i] * coef1)
+            f = _f32(fin[H + i + 1] * (1.0 + coef2) - dl[i + 1] * coef2)
+            fout[H + i], fout[H + i + 1] = a, f
+            dl[i], dl[i + 1] = a, f
+        fout[FS_COUNT] = fin[FS_COUNT]
+        s.lastframe = fin[FS_COUNT]
+
+
+defop("pvsmooth", "f", "fxx", LAST, _frame_aux_init("pvsmooth"), pvsmooth_perf,
+      arrays=("del",))
+
+BLUR = State(lastframe=f64, frpsec=f64, count=i64)
+
+
+def pvsblur_init(s, ic, fout, fin, kdel, imaxdel):
+    _check_sliding(fin.overlap, ic)
+    n = fin.N
+    _like(fout, fin)
+    s.frpsec = ic.sr / fin.overlap
+    delayframes = int(imaxdel * s.frpsec)
+    delay = np.zeros(max(delayframes, 1) * (n + 2))
+    for j in range(delayframes):
+        for i in range(0, n + 2, 2):
+            # compat: Csound fills in i * sr / N with i the frame index, twice the bin
+            delay[j * (n + 2) + i + 1] = float(np.float32(i * ic.sr / n))
+    _last_init(s)
+    s.count = 0
+    return (delay,)
+
+
+@kernel
+def pvsblur_perf(s, ctx, delay, fout, fin, kdel, imaxdel, n0, n1):
+    """pvsblur: average of the frames over the last kdel seconds."""
+    if s.lastframe < fin[FS_COUNT]:
+        size = int(fin[FS_N]) + 2
+        delayframes = int(at(kdel, 0) * s.frpsec)
+        kd = delayframes * size
+        mdel = int(at(imaxdel, 0) * s.frpsec) * size
+        kd = (kd if kd < mdel else mdel - size) if kd >= 0 else 0
+        countr = s.count
+        for i in range(0, size, 2):
+            delay[countr + i] = fin[H + i]
+            delay[countr + i + 1] = fin[H + i + 1]
+            if kd:
+                first = countr - kd
+                if first < 0:
+                    first += mdel
+                amp = 0.0
+                freq = 0.0
+                j = first
+                while j != countr:
+                    amp += delay[j + i]
+                    freq += delay[j + i + 1]
+                    j = (j + size) % mdel
+                fout[H + i] = _f32(amp / delayframes)
+                fout[H + i + 1] = _f32(freq / delayframes)
+            else:
+                fout[H + i] = fin[H + i]
+                fout[H + i + 1] = fin[H + i + 1]
+        fout[FS_COUNT] = fin[FS_COUNT]
+        s.lastframe = fin[FS_COUNT]
+        countr += size
+        s.count = countr if countr < mdel else 0
+
+
+defop("pvsblur", "f", "fki", BLUR, pvsblur_init, pvsblur_perf, arrays=("delframes",))
+
+
+# ------------------------------------------------------------------ pvsftw, pvsftr
+def _nbins_table(ic, fn, nbins, what):
+    table = ic.table(fn)
+    if table.size + 1 < nbins:
+        raise InitError(what)
+    return table.data
+
+
+def pvsftw_init(s, ic, kflag, fsrc, ifna, ifnf):
+    _last_init(s)
+    if fsrc.format not in (PVS_AMP_FREQ, PVS_AMP_PHASE):
+        raise InitError("pvsftw: signal format must be amp-phase or amp-freq.\n")
+    if ifna < 1.0:
+        raise InitError("pvsftw: bad value for ifna.\n")
+    if ifnf < 0.0:
+        raise InitError("pvsftw: bad value for ifnf.\n")
+    nbins = fsrc.N // 2 + 1
+    ic.table(ifna)
+    _check_sliding(fsrc.overlap, ic)
+    amps = _nbins_table(ic, ifna, nbins, "pvsftw: amps ftable too small.\n")
+    amps[:nbins] = fsrc.frame[0:2 * nbins:2]
+    freqs = np.zeros(0)
+    if int(ifnf) >= 1:
+        freqs = _nbins_table(ic, ifnf, nbins, "pvsftw: freqs ftable too small.\n")
+        freqs[:nbins] = fsrc.frame[1:2 * nbins:2]
+    return amps, freqs
+
+
+@kernel
+def pvsftw_perf(s, ctx, amps, freqs, kflag, fsrc, ifna, ifnf, n0, n1):
+    """pvsftw: copy each new frame's amplitudes (and frequencies) into tables."""
+    if s.lastframe < fsrc[FS_COUNT]:
+        for i in range(int(fsrc[FS_N]) // 2 + 1):
+            amps[i] = fsrc[H + 2 * i]
+            if freqs.shape[0]:
+                freqs[i] = fsrc[H + 2 * i + 1]
+        s.lastframe = fsrc[FS_COUNT]
+        kflag[0] = 1.0
+    else:
+        kflag[0] = 0.0
+
+
+defop("pvsftw", "k", "fio", LAST, pvsftw_init, pvsftw_perf, arrays=("amps", "freqs"),
+      flags=("table_write",))
+
+
+def pvsftr_init(s, ic, fdest, ifna, ifnf):
+    _last_init(s)
+    nbins = fdest.N // 2 + 1
+    if fdest.format != PVS_AMP_FREQ:  # compat: same inverted test as pvsmaska
+        raise InitError("pvsftr: signal format must be amp-phase or amp-freq.\n")
+    if ifna < 0.0:
+        raise InitError("pvsftr: bad value for ifna.\n")
+    if ifnf < 0.0:
+        raise InitError("pvsftr: bad value for ifnf.\n")
+    amps = freqs = np.zeros(0)
+    if int(ifna) != 0:
+        amps = _nbins_table(ic, ifna, nbins, "pvsftr: amps ftable too small.\n")
+    _check_sliding(fdest.overlap, ic)
+    frame = fdest.frame
+    if amps.shape[0]:
+        frame[0:2 * nbins:2] = amps[:nbins].astype(np.float32)
+    if int(ifnf) >= 1:
+        freqs = _nbins_table(ic, ifnf, nbins, "pvsftr: freqs ftable too small.\n")
+        frame[1:2 * nbins:2] = freqs[:nbins].astype(np.float32)
+    return amps, freqs
+
+
+@kernel
+def pvsftr_perf(s, ctx, amps, freqs, fdest, ifna, ifnf, n0, n1):
+    """pvsftr: overwrite each new frame's amplitudes (and frequencies) from tables."""
+    if s.lastframe < fdest[FS_COUNT]:
+        for i in range(int(fdest[FS_N]) // 2 + 1):
+            if amps.shape[0]:
+                fdest[H + 2 * i] = _f32(amps[i])
+            if freqs.shape[0]:
+                fdest[H + 2 * i + 1] = _f32(freqs[i])
+        s.lastframe = fdest[FS_COUNT]
+
+
+defop("pvsftr", "", "fio", LAST, pvsftr_init, pvsftr_perf, arrays=("amps", "freqs"))
+
+
+# ------------------------------------------------------------------ pvscale, pvshift
+@helper
+def _packed_rfft(buf, work, tw, n):
+    """Real FFT of buf[:n] in Csound's packed order (DC, Nyquist, re1, im1, ...)."""
+    _rfft(buf, work, tw, n)
+    buf[1] = buf[n]
+    buf[n] = 0.0
+
+
+@helper
+def _packed_irfft(buf, work, tw, n):
+    """Inverse of _packed_rfft, scaled by 1/n."""
+    buf[n] = buf[1]
+    buf[1] = 0.0
+    buf[n + 1] = 0.0
+    _irfft(buf, work, tw, n)
+
+
+@helper
+def _cfft(buf, work, tw, m, inverse):
+    """Unscaled complex FFT of m interleaved (re, im) pairs in buf, in place."""
+    for i in range(m):
+        work[i] = complex(buf[2 * i], buf[2 * i + 1])
+    _fft(work, tw, inverse)
+    for i in range(m):
+        buf[2 * i] = work[i].real
+        buf[2 * i + 1] = work[i].imag
+
+
+def _scale_init(name):
+    base = _processor_init(name)
+
+    def init(s, ic, fout, fin, *args):
+        base(s, ic, fout, fin)
+        n = fin.N
+        keepform = int(args[-3]) if name == "pvscale" else int(args[-3])
+        if keepform and n & (n - 1):
+            raise InitError(f"{name}: formant keeping needs a power-of-two frame size")
+        half = max(n // 2, 1)
+        return (np.zeros(n + 2), np.zeros(n + 2), np.zeros(n + 2),
+                np.zeros(half, np.complex128), _twiddles(half))
+    init.__name__ = f"{name}_init"
+    return init
+
+
+@kernel
+def pvscale_perf(s, ctx, fenv, ceps, ftmp, work, tw, fout, fin, kscal, keepform, kgain,
+                 kcoefs, n0, n1):
+    """pvscale: scale frequencies, optionally keeping the spectral envelope (formants)."""
+    if s.lastframe >= fin[FS_COUNT]:
+        return
+    n = int(fin[FS_N])
+    pscal = abs(at(kscal, 0))
+    keep = int(at(keepform, 0))
+    g = _f32(at(kgain, 0))
+    coefs = int(at(kcoefs, 0))
+    sr = _f32(ctx.sr)
+    mx = 0.0
+    fout[H] = fin[H]
+    fout[H + n] = fin[H + n]
+    for i in range(n + 2):
+        ftmp[i] = fin[H + i]
+    for i in range(2, n, 2):
+        fout[H + i] = 0.0
+        fout[H + i + 1] = -1.0
+        fenv[i // 2] = 0.0
+    if keep:
+        for j in range(n // 2):
+            fenv[j] = math.log(ftmp[2 * j] if ftmp[2 * j] > 0.0 else 1e-20)
+        if keep > 2:
+            w = 5
+            for i in range(w):
+                ceps[i] = fenv[i]
+            for i in range(w, n // 2 - w):
+                acc = 0.0
+                for j in range(-w, w):
+                    acc += fenv[i + j]
+                ceps[i] = acc / (2 * w)
+            for i in range(n // 2):
+                fenv[i] = math.exp(ceps[i])
+                if mx < fenv[i]:
+                    mx = _f32(fenv[i])
+            if mx:
+                for j in range(n // 2):
+                    fenv[j] /= mx
+                    binf = _f32(_f32(j * sr) / n)
+                    if fenv[j] and binf < pscal * sr / 2:
+                        ftmp[2 * j] = _f32(ftmp[2 * j] / fenv[j])
+        else:
+            if coefs < 1:
+                coefs = 80
+            cond = True
+            while cond:
+                cond = False
+                for i in range(n // 2):
+                    ceps[i] = fenv[i]
+                _packed_rfft(ceps, work, tw, n // 2)
+                for i in range(coefs, n // 2):
+                    ceps[i] = 0.0
+                _packed_irfft(ceps, work, tw, n // 2)
+                for i in range(n // 2):
+                    if keep > 1:
+                        if fenv[i] < ceps[i]:
+                            fenv[i] = ceps[i]
+                        if math.log(ftmp[2 * i]) - ceps[i] > 0.23:
+                            cond = True
+                    else:
+                        fenv[i] = math.exp(ceps[i])
+                        if mx < fenv[i]:
+                            mx = _f32(fenv[i])
+            if keep > 1:
+                for i in range(n // 2):
+                    fenv[i] = math.exp(ceps[i])
+                    if mx < fenv[i]:
+                        mx = _f32(fenv[i])
+            if mx:
+                j = 2
+                for i in range(2, n // 2):
+                    fenv[i] /= mx
+                    binf = _f32(_f32(i * sr) / n)
+                    # compat: bin i's envelope divides the amplitude of bin i - 1
+                    if fenv[i] and binf < pscal * sr / 2:
+                        ftmp[j] = _f32(ftmp[j] / fenv[i])
+                    j += 2
+    chan = 1
+    for i in range(2, n, 2):
+        newchan = int(chan * pscal + 0.5) << 1
+        if 0 < newchan < n:
+            fout[H + newchan] = _f32(ftmp[i] * fenv[newchan >> 1]) if keep else ftmp[i]
+            fout[H + newchan + 1] = _f32(ftmp[i + 1] * pscal)
+        chan += 1
+    for i in range(2, n, 2):
+        if math.isnan(fout[H + i]):
+            fout[H + i] = 0.0
+        if fout[H + i + 1] == -1.0:
+            fout[H + i] = 0.0
+        else:
+            fout[H + i] = _f32(fout[H + i] * g)
+    fout[FS_COUNT] = fin[FS_COUNT]
+    s.lastframe = fin[FS_COUNT]
+
+
+defop("pvscale", "f", "fxOPO", LAST, _scale_init("pvscale"), pvscale_perf,
+      arrays=("fenv", "ceps", "ftmp", "work", "twiddles"))
+
+
+@kernel
+def pvshift_perf(s, ctx, fenv, ceps, ftmp, work, tw, fout, fin, kshift, klowest, keepform,
+                 kgain, kcoefs, n0, n1):
+    """pvshift: shift frequencies above a lowest one, optionally keeping formants."""
+    if s.lastframe >= fin[FS_COUNT]:
+        return
+    n = int(fin[FS_N])
+    pshift = at(kshift, 0)
+    lowest = abs(int(at(klowest, 0) * n * ctx.onedsr))
+    cshift = int(pshift * n * ctx.onedsr)
+    keep = int(at(keepform, 0))
+    g = _f32(at(kgain, 0))
+    coefs = int(at(kcoefs, 0))
+    sr = _f32(ctx.sr)
+    mx = 0.0
+    if lowest:
+        lowest = n // 2 if lowest > n // 2 else lowest << 1  # compat: not doubled when capped
+    else:
+        lowest = 2
+    fout[H] = fin[H]
+    fout[H + n] = fin[H + n]
+    for i in range(n + 2):
+        ftmp[i] = fin[H + i]
+    j = 2
+    for i in range(2, n, 2):
+        fenv[j] = 0.0
+        j += 1
+        if i < lowest:
+            fout[H + i] = fin[H + i]
+            fout[H + i + 1] = fin[H + i + 1]
+        else:
+            fout[H + i] = 0.0
+            fout[H + i + 1] = -1.0
+    if keep:
+        for j in range(n // 2):
+            a = fin[H + 2 * j]
+            fenv[j] = math.log(a if a > 0.0 else 1e-20)
+        if coefs < 1:
+            coefs = 80
+        cond = True
+        while cond:
+            cond = False
+            for j in range(n // 2):
+                ceps[2 * j] = fenv[j]
+                ceps[2 * j + 1] = 0.0
+            _cfft(ceps, work, tw, n // 2, True)
+            for i in range(coefs, n - coefs):
+                ceps[i] = 0.0
+            _cfft(ceps, work, tw, n // 2, False)
+            for j in range(n // 2):
+                if keep > 1:
+                    if fenv[j] < ceps[2 * j]:
+                        fenv[j] = ceps[2 * j]
+                    if math.log(fin[H + 2 * j]) - ceps[2 * j] > 0.23:
+                        cond = True
+                else:
+                    fenv[j] = math.exp(ceps[2 * j])
+                    if mx < fenv[j]:
+                        mx = _f32(fenv[j])
+        if keep > 1:
+            for i in range(n // 2):
+                fenv[i] = math.exp(fenv[i])
+                if mx < fenv[i]:
+                    mx = _f32(fenv[i])
+        if mx:
+            j = lowest
+            for i in range(lowest, n, 2):
+                fenv[j] /= mx
+                binf = _f32(_f32(j * sr) / n)
+                if fenv[j] and binf < sr / 2 + pshift:
+                    ftmp[i] = _f32(ftmp[i] / fenv[j])
+                j += 1
+    chan = lowest >> 1
+    for i in range(lowest, n, 2):
+        newchan = (chan + cshift) << 1
+        if lowest < newchan < n:
+            fout[H + newchan] = _f32(ftmp[i] * fenv[newchan >> 1]) if keep else ftmp[i]
+            fout[H + newchan + 1] = _f32(ftmp[i + 1] + pshift)
+        chan += 1
+    for i in range(lowest, n, 2):
+        if fout[H + i + 1] == -1.0:
+            fout[H + i] = 0.0
+        else:
+            fout[H + i] = _f32(fout[H + i] * g)
+    fout[FS_COUNT] = fin[FS_COUNT]
+    s.lastframe = fin[FS_COUNT]
+
+
+defop("pvshift", "f", "fxkOPO", LAST, _scale_init("pvshift"), pvshift_perf,
+      arrays=("fenv", "ceps", "ftmp", "work", "twiddles"))

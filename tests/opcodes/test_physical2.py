@@ -39,3 +39,19 @@ def test_silent_without_grains():
     # sandpaper's grain count starts at 128, so the default 0 switches every grain off
     (out,) = render_opcode("sandpaper", "a", "iiooo", [0.8, 0.01], nblocks=20)
     assert not out.any()
+
+
+def test_release_stops_shaking():
+    # a note in its release phase stops shaking at once: with no energy the shaker is silent
+    note = _Note(1.0)
+    note.status[0] = 1.0  # ST_RELEASING
+    (quiet,) = render_opcode("cabasa", "a", "iiooo", [0.8, 0.01], nblocks=5, instance=note)
+    (loud,) = render_opcode("cabasa", "a", "iiooo", [0.8, 0.01], nblocks=5, instance=_Note(1.0))
+    assert not quiet.any() and loud.any()
+
+
+def test_modal_bar_needs_tables():
+    from csoundpy.errors import InitError
+
+    with pytest.raises(InitError, match="Invalid ftable no. 7.000000"):
+        render_opcode("vibes", "a", "kkiiikkii", [0.8, 440, 0.5, 0.5, 7, 6, 0.05, 8, 0.1])
