@@ -231,8 +231,8 @@ class Engine:
             number = self.names.get(name)
             if number is None:
                 return None
-            value = number + frac
-            return -value if neg else value
+            # compat: 6.18 plays `i "-name"` as a new note of `name` (it does not turn one off)
+            return number + frac
         return float(p1)
 
     # ------------------------------------------------------------------ events
@@ -276,6 +276,10 @@ class Engine:
             self.make_table_event(pfields)
         elif opcode == "e":
             self.ended = True
+        elif opcode == "d":  # turn off a held note: `d 1 t` is `i -1 t`
+            p1 = self.instr_number(pfields[0]) if pfields else None
+            if p1 is not None:
+                self._release_held(abs(p1))
         elif opcode == "a":
             blocks = int(self.kr * float(pfields[2]) + 0.5) if len(pfields) > 2 else 0
             if blocks > self.advance:

@@ -103,23 +103,13 @@ class Instance:
             self.sv[idx].value = value
 
     def reset(self) -> None:
-        """Prepare a reused instance for a new note."""
-        self.kv[:] = self.idef.template
-        self.av[:] = 0.0
-        for s in self.sv:
-            s.value = ""
-        self.reset_strings()
-        for st in self.states:
-            if st is not None:
-                st_arr = np.frombuffer(st.tobytes(), dtype=st.dtype)  # noqa: F841
-        for i, op in enumerate(self.idef.ir.ops):
-            if self.states[i] is not None:
-                self.states[i] = np.zeros(1, dtype=op.entry.state)[0]
+        """Prepare a reused instance for a new note.  As in Csound, variables and
+        opcode state keep the values the previous note left (init functions
+        reset what they need); only the note's bookkeeping starts afresh."""
         self.aux = [()] * len(self.idef.ir.ops)
         self.perf_args = [None] * len(self.idef.ir.ops)
         self.inited = [False] * len(self.idef.ir.ops)
         self.status[:] = 0.0
-        self.subs.clear()
         self.releasing = False
         self.xtra_blocks = 0
         self.release_left = -1

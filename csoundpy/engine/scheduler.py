@@ -50,8 +50,9 @@ class ScorePlayer:
             if cycles > 0:
                 cur += cycles
             engine.schedule(ev.opcode, p, cur)
-        end = float(getattr(section, "end", 0.0) or 0.0)
-        self.min_end_block = start_block + int(math.floor(end * engine.kr + 0.5))
+        # The section lasts while its events are pending or finite notes sound;
+        # `s t`, `e t` and `f 0 t` arrive as events, so no explicit end is needed.
+        self.min_end_block = start_block
 
     def _section_busy(self) -> bool:
         engine = self.engine

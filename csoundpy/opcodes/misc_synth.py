@@ -335,14 +335,14 @@ defop("mac", "a", "Z", EMPTY, _mac_init, mac_perf)
 PHASER = State(loop=i64, modetype=i64, feedback=f64)
 
 
-def phaser1_init(s, ic, out, ain, kcoef, iorder, kfbgain, istor):
-    s.loop = int(_lrint(iorder))
-    return np.zeros(max(s.loop, 0)), np.zeros(max(s.loop, 0))
-
-
 def _lrint(x: float) -> float:
     """MYFLT2LONG: round half to even (lrint)."""
     return float(np.rint(x))
+
+
+def phaser1_init(s, ic, out, ain, kcoef, iorder, kfbgain, istor):
+    s.loop = int(_lrint(iorder))
+    return np.zeros(max(s.loop, 0)), np.zeros(max(s.loop, 0))
 
 
 @kernel

@@ -12,6 +12,13 @@ reads just outside a sample (the cubic interpolator's first point, the
 unlooped tail) see what Csound sees.  Output is in raw sample units scaled by
 Csound's fixed 0.3 global attenuation, as in Csound.
 
+The reference Csound 6.18 binary was compiled with unsafe floating-point
+optimisations, so sample-exact output needs the operation order of its machine
+code rather than of sfont.c: pow(2, x) is exp2(x), the two tuning powers are
+one exp2 of the summed exponents, divisions by constants are products, and the
+level*envelope products are regrouped (read from its disassembly, tagged
+`# compat:`).
+
 Loaded banks and the preset-handle table live in `engine.globals["soundfonts"]`.
 Deviations, only where Csound's behaviour is undefined: more than MAXSPLT (10)
 matching zones are all played (Csound overruns its arrays); the envelope
@@ -499,19 +506,18 @@ def sfpreset_init(s, ic, ipresethandle, iprog, ibank, ifilhandle, ipreindex):
  C_DECAY, C_SUSTAIN, C_ATTR, C_DECR, C_ENV, C_TI, NCOLS) = range(18)
 
 
-def _zone_row(ic, g, bank, layer, sp, notnum, flag, ioffset, ienv, kind, mono):
+def _zone_row(ic, g, bank, layer, sp, notnum, flag, ioffset, ienv, mono):
     """One row of the zone table: SfPlay_set & co. for one matching zone.
 
-    kind: 'preset' (sfplay*), 'instr' (sfinstr, sfinstr3), 'instrm' (sfinstrm,
-    sfinstr3m); each computes the tuning with its own rounding.  Mono players
-    keep the bare attenuation in C_LEFT."""
+    `layer`: the preset zone it is played through, None for sfinstr*.  Mono
+    players keep the bare attenuation in C_LEFT."""
     start, end, lstart, lend, rate, origkey = sp.sample
     row = np.zeros(NCOLS)
     # compat: Csound 6.18 is built with unsafe math: x/100 and x/1000 become
     # products, rate*onedsr is formed first and pow(2,a)*pow(2,b) is exp2(a+b)
-    tune = sp.fineTune * 0.01 + sp.coarseTune
-    if kind == "preset":
-        tune = (sp.fineTune + layer.fineTune) * 0.01 + (sp.coarseTune + layer.coarseTune)
+    preset = layer is not None
+    layer = layer if preset else _Layer()
+    tune = (sp.fineTune + layer.fineTune) * 0.01 + (sp.coarseTune + layer.coarseTune)
     key = sp.overridingRootKey if sp.overridingRootKey != -1 else origkey
     orgfreq = g.pitch(key)
     step = rate * float(ic.consts.onedsr)
@@ -526,9 +532,9 @@ def _zone_row(ic, g, bank, layer, sp, notnum, flag, ioffset, ienv, kind, mono):
     row[C_LSTART] = (lstart + sp.startLoopOffset - start) & 0xFFFFFFFF
     row[C_LEND] = (lend + sp.endLoopOffset - start) & 0xFFFFFFFF
     row[C_LLEN] = (int(row[C_LEND]) - int(row[C_LSTART])) & 0xFFFFFFFF
-    atten = sp.initialAttenuation + (layer.initialAttenuation if kind == "preset" else 0)
+    atten = sp.initialAttenuation + layer.initialAttenuation
     atten = math.exp2(atten * (-1.0 / 60.0)) * GLOBAL_ATTENUATION
-    if kind == "preset":
+    if preset:
         pan = min(max((sp.pan + layer.pan) * 0.001 + 0.5, 0.0), 1.0)
         row[C_LEFT], row[C_RIGHT] = math.sqrt(1.0 - pan) * atten, math.sqrt(pan) * atten
     else:
@@ -576,7 +582,7 @@ def _preset_zones(ic, opname, mono, ivel, inotnum, ipreindex, iflag, ioffset, ie
             if sp.minNoteRange <= note <= sp.maxNoteRange and \
                     sp.minVelRange <= vel <= sp.maxVelRange:
                 rows.append(_zone_row(ic, g, bank, layer, sp, note, int(iflag), ioffset, ienv,
-                                      "preset", mono))
+                                      mono))
     return bank.memory, _table(rows)
 
 
@@ -592,9 +598,7 @@ def _instr_zones(ic, mono, ivel, inotnum, instrnum, ifilhandle, iflag, ioffset, 
     num = int(instrnum)
     splits = bank.instrs[num][1] if 0 <= num < len(bank.instrs) else []
     vel, note = int(ivel), int(inotnum)
-    layer = _Layer()
-    rows = [_zone_row(ic, g, bank, layer, sp, note, int(iflag), ioffset, ienv,
-                      "instrm" if mono else "instr", mono)
+    rows = [_zone_row(ic, g, bank, None, sp, note, int(iflag), ioffset, ienv, mono)
             for sp in splits
             if sp.minNoteRange <= note <= sp.maxNoteRange
             and sp.minVelRange <= vel <= sp.maxVelRange]
@@ -625,6 +629,18 @@ def _smp(mem, i):
     if i < 0 or i >= mem.shape[0]:
         return 0.0
     return float(mem[i])
+
+
+@helper
+def _cubic(ym1, y0, y1, y2, fract):
+    """sfont.c Cubic_interpolation, in the operation order Csound 6.18's
+    unsafe-math build evaluates it (divisions by 3 and 6 become products)."""
+    frsq = fract * fract
+    frcu = ym1 * frsq
+    t1 = y2 + 3.0 * y0
+    a = (y1 - ym1 * (1.0 / 3.0)) - (frcu * (1.0 / 6.0) + t1 * (1.0 / 6.0))
+    b = (t1 * (1.0 / 6.0) - 0.5 * y1) * fract + (0.5 * y1 - y0)
+    return (a * fract + b * frsq) + (0.5 * frcu + y0)
 
 
 @helper
@@ -681,25 +697,21 @@ def _sf_block(mem, zones, out1, out2, stereo, cubic, env_per_sample, xamp, xfreq
             if cubic:
                 phs1 = phs - 1.0
                 x0 = int(phs1)
-                fract = phs1 - x0
-                ym1 = _smp(mem, base + x0)
-                y0 = _smp(mem, base + x0 + 1)
-                y1 = _smp(mem, base + x0 + 2)
-                y2 = _smp(mem, base + x0 + 3)
-                frsq = fract * fract
-                frcu = frsq * ym1
-                t1 = y2 + 3.0 * y0
-                out = y0 + 0.5 * frcu \
-                    + fract * (y1 - frcu / 6.0 - t1 / 6.0 - ym1 / 3.0) \
-                    + frsq * fract * (t1 / 6.0 - 0.5 * y1) + frsq * (0.5 * y1 - y0)
+                out = _cubic(_smp(mem, base + x0), _smp(mem, base + x0 + 1),
+                             _smp(mem, base + x0 + 2), _smp(mem, base + x0 + 3), phs1 - x0)
             else:
                 i = int(phs)
                 fract = phs - i
                 s0 = _smp(mem, base + i)
                 out = s0 + (_smp(mem, base + i + 1) - s0) * fract
-            out1[n] += left * out * env
+            # compat: operation order of Csound's compiled loops (SfPlayMono's
+            # looping branch alone keeps the source's order)
+            if env_per_sample and looped:
+                out1[n] += out * left * env
+            else:
+                out1[n] += out * (left * env)
             if stereo:
-                out2[n] += right * out * env
+                out2[n] += out * (right * env)
             phs += si
             if looped:
                 # the loop only engages, each block anew, once the phase reaches it

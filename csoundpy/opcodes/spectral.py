@@ -929,7 +929,6 @@ def pvsftw_init(s, ic, kflag, fsrc, ifna, ifnf):
     if ifnf < 0.0:
         raise InitError("pvsftw: bad value for ifnf.\n")
     nbins = fsrc.N // 2 + 1
-    ic.table(ifna)
     _check_sliding(fsrc.overlap, ic)
     amps = _nbins_table(ic, ifna, nbins, "pvsftw: amps ftable too small.\n")
     amps[:nbins] = fsrc.frame[0:2 * nbins:2]
@@ -1015,13 +1014,14 @@ def _packed_irfft(buf, work, tw, n):
 
 @helper
 def _cfft(buf, work, tw, m, inverse):
-    """Unscaled complex FFT of m interleaved (re, im) pairs in buf, in place."""
+    """Complex FFT of m interleaved (re, im) pairs in buf, in place; inverse scaled 1/m."""
     for i in range(m):
         work[i] = complex(buf[2 * i], buf[2 * i + 1])
     _fft(work, tw, inverse)
+    scale = 1.0 / m if inverse else 1.0
     for i in range(m):
-        buf[2 * i] = work[i].real
-        buf[2 * i + 1] = work[i].imag
+        buf[2 * i] = work[i].real * scale
+        buf[2 * i + 1] = work[i].imag * scale
 
 
 def _scale_init(name):
@@ -1030,7 +1030,7 @@ def _scale_init(name):
     def init(s, ic, fout, fin, *args):
         base(s, ic, fout, fin)
         n = fin.N
-        keepform = int(args[-3]) if name == "pvscale" else int(args[-3])
+        keepform = int(args[-3])  # both signatures end: keepform, gain, coefs
         if keepform and n & (n - 1):
             raise InitError(f"{name}: formant keeping needs a power-of-two frame size")
         half = max(n // 2, 1)

@@ -1,0 +1,306 @@
+"""Instrument IR -> Python source of one fused perf pass.
+
+`perf_plan` turns an instrument's perf program (the CALL/JUMP steps of
+`engine.instance.InstrDef.program`) into the source of
+
+    instr_<label>_perf(ctx, slots, k0, prog, K, A, ST, S<i>..., X<i>_<p>..., g<n>...)
+
+which runs one control block of the notes `slots[k0:]` of that instrument,
+in that order, each calling the opcode kernels exactly as the reference path
+does (`Instance._bind_perf`): `(state, ctx, *aux, *outs, *ins, n0, n1)`.
+Storage comes from the instrument's pool (`engine.native.Pool`):
+
+    K[slot, j]      scalar slot j (p-fields, i/k variables): k outputs get the
+                    1-element view `K[slot, j:j+1]`, inputs the float itself
+                    (kernels read inputs with `at()`, which takes floats)
+    A[slot, r]      a-rate variable r (ksmps samples)
+    ST[slot]        the note's status array (context.ST_*)
+    S<i>[slot]      op i's state record (by reference)
+    X<i>_<p>[slot]  whatever the reference path passes at position p of op i's
+                    argument tuple and that is not a number or a signal: aux
+                    arrays, strings, array and f-signal buffers (a numba typed
+                    List per position, indexed by slot)
+    g<n>            a global variable's storage (1-element array for scalars)
+
+Numeric constants are written into the source as literals (exact: `repr` of
+a float round-trips).  Jumps become a small state machine over basic blocks.
+`prog` records the note (prog[0]) and op (prog[1]) being run, so that an
+exception raised by a kernel can be reported against the right note, and
+the rest of the notes can go on.  The function returns how many of the notes
+it ran are in their release phase, so the engine only walks the notes when
+one is.
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+from pathlib import Path
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..engine.context import ST_KCOUNT, ST_RELEASING
+from .ir import InstrIR, Op, Var
+from .jitcache import file_hash, source_hash
+
+CALL, JUMP = 0, 1  # engine.instance's program kinds (BRANCH and UDO are not fused)
+
+
+@dataclass
+class PerfPlan:
+    """The generated perf pass of one instrument and how to call it."""
+
+    func_name: str
+    source: str
+    state_ops: list[int]  # ops whose state array S<i> is an argument, in order
+    opaque: list[tuple[int, int]]  # (op index, position in the perf-args tuple)
+    globals: list[str] = field(default_factory=list)  # g<n> -> engine.gvars name
+    arity: dict[int, int] = field(default_factory=dict)  # op -> length of its perf-args tuple
+
+
+def kernel_ref(fn: Any) -> tuple[str, str] | None:
+    """(module, name) under which perf kernel `fn` can be imported, if any."""
+    py = getattr(fn, "py_func", None)
+    if py is None:
+        return None
+    try:
+        module = importlib.import_module(py.__module__)
+    except ImportError:
+        return None
+    if getattr(module, py.__qualname__, None) is not fn:
+        return None  # a closure made by a factory: not reachable by name
+    return py.__module__, py.__qualname__
+
+
+def unfusable_reason(ir: InstrIR, program: list[tuple]) -> str | None:
+    """Why this instrument's perf pass cannot be fused (None if it can)."""
+    if ir.local_ksmps:
+        return "local ksmps"
+    for kind, i, _target in program:
+        op = ir.ops[i]
+        if kind == JUMP:
+            if op.cond is not None and op.cond.kind != "scalar":
+                return "jump on a non-scalar condition"
+            continue
+        if kind != CALL:
+            return f"{op.entry.name}: UDO call or branching opcode"
+        if op.entry.python_perf:
+            return f"{op.entry.name}: Python perf function"
+        if kernel_ref(op.entry.perf) is None:
+            return f"{op.entry.name}: kernel not importable by name"
+        if op.audio and _aliased(op):
+            return f"{op.entry.name}: a-rate op reads its own k output"
+    return None
+
+
+def _key(v: Var) -> tuple:
+    return ("g", v.name) if v.scope == "global" else ("l", v.index)
+
+
+def _aliased(op: Op) -> set:
+    """Scalar variables that op both writes and reads."""
+    outs = {_key(v) for v in op.outs if v.kind == "scalar"}
+    return {_key(v) for v in op.ins if v.kind == "scalar" and _key(v) in outs}
+
+
+def _literal(v: Var) -> str | None:
+    if v.type == "c" and v.scope == "local" and isinstance(v.value, (int, float)):
+        value = float(v.value)
+        if math.isfinite(value):
+            return repr(value)
+    return None
+
+
+class _Gen:
+    def __init__(self, ir: InstrIR, program: list[tuple], ksmps: int, label: str):
+        self.ir = ir
+        self.program = program
+        self.ksmps = ksmps
+        self.label = label
+        self.globals: dict[str, str] = {}
+        self.opaque: list[tuple[int, int]] = []
+        self.imports: dict[tuple[str, str], str] = {}
+        self.state_ops: list[int] = []
+        self.arity: dict[int, int] = {}
+
+    def glob(self, v: Var) -> str:
+        name = self.globals.get(v.name)
+        if name is None:
+            name = self.globals[v.name] = f"g{len(self.globals)}"
+        return name
+
+    def kernel(self, fn: Any) -> str:
+        ref = kernel_ref(fn)
+        assert ref is not None
+        alias = self.imports.get(ref)
+        if alias is None:
+            taken = set(self.imports.values())
+            alias = ref[1]
+            while alias in taken:
+                alias += "_"
+            self.imports[ref] = alias
+        return alias
+
+    def out_expr(self, v: Var) -> str | None:
+        if v.scope == "global" and v.kind in ("scalar", "audio"):
+            return self.glob(v)
+        if v.kind == "scalar":
+            return f"K[slot, {v.index}:{v.index + 1}]"
+        if v.kind == "audio":
+            return f"A[slot, {v.index}]"
+        return None
+
+    def in_expr(self, v: Var, live: bool) -> str | None:
+        """`live`: the op writes this scalar too, so it must read it from memory."""
+        if v.kind == "scalar":
+            if v.scope == "global":
+                return self.glob(v) if live else f"{self.glob(v)}[0]"
+            if live:
+                return f"K[slot, {v.index}:{v.index + 1}]"
+            return _literal(v) or f"K[slot, {v.index}]"
+        if v.kind == "audio":
+            return self.glob(v) if v.scope == "global" else f"A[slot, {v.index}]"
+        return None
+
+    def opaque_expr(self, i: int, pos: int) -> str:
+        self.opaque.append((i, pos))
+        return f"X{i}_{pos}[slot]"
+
+    def call(self, i: int) -> str:
+        op = self.ir.ops[i]
+        entry = op.entry
+        self.state_ops.append(i)
+        args = [f"S{i}[slot]", "ctx"]
+        pos = 2
+        for _ in entry.arrays:
+            args.append(self.opaque_expr(i, pos))
+            pos += 1
+        for v in op.outs:
+            args.append(self.out_expr(v) or self.opaque_expr(i, pos))
+            pos += 1
+        live = _aliased(op)
+        fixed = op.ins[:op.nfixed] if op.variadic else op.ins
+        for v in fixed:
+            args.append(self.in_expr(v, _key(v) in live) or self.opaque_expr(i, pos))
+            pos += 1
+        if op.variadic:
+            parts = [self.in_expr(v, _key(v) in live) for v in op.ins[op.nfixed:]]
+            if all(p is not None for p in parts):
+                args.append("(" + "".join(f"{p}, " for p in parts).rstrip(" ") + ")")
+            else:
+                args.append(self.opaque_expr(i, pos))
+        n1 = self.ksmps if op.audio else 1
+        self.arity[i] = len(args) + 2
+        return f"{self.kernel(entry.perf)}({', '.join(args)}, 0, {n1})"
+
+    def cond(self, op: Op) -> str:
+        v = op.cond
+        value = f"{self.glob(v)}[0]" if v.scope == "global" else f"K[slot, {v.index}]"
+        return f"{value} {'==' if op.negate else '!='} 0.0"
+
+    def step(self, j: int, indent: str) -> list[str]:
+        """Source lines of program step j (a jump ends its basic block)."""
+        kind, i, target = self.program[j]
+        op = self.ir.ops[i]
+        line = op.span.line if op.span is not None else 0
+        text = op.describe().replace("\n", " ")
+        lines = [f"{indent}# orc:{line} {text}"]
+        if kind == CALL:
+            lines.append(f"{indent}prog[1] = {i}")
+            lines.append(f"{indent}{self.call(i)}")
+            return lines
+        dest = target if target < len(self.program) else -1
+        if op.cond is None:
+            lines.append(f"{indent}pc = {dest}")
+        else:
+            nxt = j + 1 if j + 1 < len(self.program) else -1
+            lines.append(f"{indent}pc = {dest} if {self.cond(op)} else {nxt}")
+        return lines
+
+    def body(self) -> list[str]:
+        """The ops of one note: straight-line, or a state machine over basic blocks."""
+        program = self.program
+        if all(kind == CALL for kind, _, _ in program):
+            out = []
+            for j in range(len(program)):
+                out += self.step(j, " " * 8)
+            return out
+        leaders = {0}
+        for j, (kind, _i, target) in enumerate(program):
+            if kind == JUMP:
+                leaders.add(j + 1)
+                leaders.add(target)
+        leaders = sorted(b for b in leaders if b < len(program))
+        out = ["        pc = 0", "        while pc >= 0:"]
+        for n, start in enumerate(leaders):
+            end = leaders[n + 1] if n + 1 < len(leaders) else len(program)
+            out.append(f"            {'if' if n == 0 else 'elif'} pc == {start}:")
+            for j in range(start, end):
+                out += self.step(j, " " * 16)
+            if program[end - 1][0] != JUMP:
+                out.append(f"                pc = {end if end < len(program) else -1}")
+        return out
+
+    def source(self, fingerprint: str) -> tuple[str, str]:
+        body = self.body()
+        func = f"instr_{_ident(self.label)}_perf"
+        params = ["ctx", "slots", "k0", "prog", "K", "A", "ST"]
+        params += [f"S{i}" for i in self.state_ops]
+        params += [f"X{i}_{p}" for i, p in self.opaque]
+        params += list(self.globals.values())
+        lines = [
+            f'"""Perf pass of instr {self.label}, generated by csoundpy.compile.codegen."""',
+            f"# {fingerprint}",
+            "from csoundpy._jit import kernel",
+        ]
+        for (module, name), alias in sorted(self.imports.items()):
+            lines.append(f"from {module} import {name}" + (f" as {alias}" if alias != name else ""))
+        gnames = ", ".join(f"{g}={name}" for name, g in self.globals.items())
+        lines += [
+            "",
+            "",
+            "@kernel",
+            f"def {func}({', '.join(params)}):",
+            f'    """One block of instr {self.label} for notes slots[k0:]'
+            + (f" (globals: {gnames})" if gnames else "") + '."""',
+            "    nrel = 0",
+            "    for k in range(k0, slots.shape[0]):",
+            "        slot = slots[k]",
+            "        prog[0] = k",
+            *body,
+            f"        ST[slot, {ST_KCOUNT}] += 1.0",
+            f"        if ST[slot, {ST_RELEASING}] != 0.0:",
+            "            nrel += 1",
+            "    return nrel",
+            "",
+        ]
+        return func, "\n".join(lines)
+
+
+def _ident(label: str) -> str:
+    return "".join(c if c.isalnum() else "_" for c in str(label))
+
+
+def fingerprint() -> str:
+    """Hash of everything a generated function links in: the opcode modules and
+    csoundpy._jit (numba's cache does not track callees), and numba's version."""
+    global _FINGERPRINT
+    if _FINGERPRINT is None:
+        import numba
+
+        from .. import _jit, opcodes
+
+        files = sorted(Path(opcodes.__file__).parent.glob("*.py")) + [Path(_jit.__file__)]
+        parts = [numba.__version__] + [f"{f.name}={file_hash(str(f))}" for f in files]
+        _FINGERPRINT = source_hash(" ".join(parts))
+    return _FINGERPRINT
+
+
+_FINGERPRINT: str | None = None
+
+
+def perf_plan(ir: InstrIR, program: list[tuple], ksmps: int, label: str) -> PerfPlan:
+    """Generate the fused perf pass (call `unfusable_reason` first)."""
+    gen = _Gen(ir, program, ksmps, label)
+    func, source = gen.source(f"kernels and numba: {fingerprint()}")
+    return PerfPlan(func, source, gen.state_ops, gen.opaque, list(gen.globals), gen.arity)

@@ -1,0 +1,357 @@
+"""Native perf passes: instrument pools and the chain runner (DESIGN §4).
+
+An instrument whose perf program is only numba kernels and k-rate jumps
+(`compile.codegen.unfusable_reason`) gets a `Pool`: its notes' scalars, a-rate
+variables, status arrays and op states live in per-instrument arrays indexed
+by slot (structure of arrays), and each `Instance` holds views of its row, so
+the init pass and the reference path work on the same memory as the fused
+function.  Everything else a kernel receives (aux arrays, strings, array and
+f-signal buffers) is exactly what the reference path binds; it is copied by
+reference into one numba typed List per argument position, indexed by slot,
+after each init pass.  A note whose init left an op unbound, or whose objects
+have other numba types than the list's, keeps running on the reference path.
+
+`NativeRunner.perf` replaces the engine's per-note loop: it walks the chain
+in its order, and each run of consecutive ready notes of one instrument is
+one call of the instrument's compiled function.  Compilation never blocks a
+real-time engine: it runs on a background thread and the function is used
+from the next block boundary after it is ready; until then the notes run on
+the reference path.  `CSOUNDPY_JIT` selects: `off` (reference path only),
+`sync` (compile when the first note is ready, before its block), `async`, or
+unset: sync for offline renders (the API sets `engine.skip_idle`), else async.
+
+Pools grow by doubling.  Growing moves the arrays, so the runner rebinds every
+live note's views, including those inside its bound perf arguments (found by
+address: a view into the old arrays becomes the same view into the new ones).
+Slots of instances that are garbage-collected (after `purge`) are reused.
+
+Instruments that stay on the reference path: those with Python perf
+functions (printing, events, turnoff, reinit...), UDO calls, branching opcodes
+(`kgoto`-style opcodes with labels), a local ksmps, and kernels built by
+factories (the `vectorial` v* opcodes).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import weakref
+from typing import Any
+
+import numpy as np
+
+from ..errors import CsoundError
+from .context import ST_SIZE
+
+MODES = ("off", "sync", "async", "auto")
+
+
+def jit_mode() -> str:
+    mode = os.environ.get("CSOUNDPY_JIT", "auto").strip().lower() or "auto"
+    return mode if mode in MODES else "auto"
+
+
+def _debug(text: str) -> None:
+    if os.environ.get("CSOUNDPY_JIT_DEBUG"):
+        sys.stderr.write(f"csoundpy jit: {text}\n")
+
+
+class Pool:
+    """Storage of every note of one fusable instrument, plus its fused function."""
+
+    def __init__(self, idef: Any, engine: Any, plan: Any) -> None:
+        ir = idef.ir
+        self.idef = idef
+        self.engine = engine
+        self.plan = plan
+        self.ksmps = int(engine.consts.ksmps)
+        self.capacity = 0
+        self.K = np.zeros((0, max(ir.nscalar, 1)))
+        self.A = np.zeros((0, max(ir.naudio, 1), self.ksmps))
+        self.ST = np.zeros((0, ST_SIZE))
+        self.S = {i: np.zeros(0, dtype=op.entry.state) for i, op in enumerate(ir.ops)
+                  if op.kind == "call" and op.udo is None}
+        self.owners: list[weakref.ref | None] = []
+        self.free_slots: list[int] = []
+        self.ready = np.zeros(0, dtype=bool)
+        self.lists: dict[tuple[int, int], Any] = {pos: None for pos in plan.opaque}
+        self.calls = [i for kind, i, _ in idef.program if kind == 0]
+        self.pending: list[Any] = []
+        self.prog = np.zeros(2, dtype=np.int64)
+        self.fn: Any = None
+        self.state = "idle"  # idle, compiling, ready, failed
+
+    # ------------------------------------------------------------------ slots
+    def attach(self, inst: Any) -> None:
+        """Give a new instance a slot; its storage becomes views of the pool."""
+        if not self.free_slots:
+            self._grow()
+        slot = self.free_slots.pop()
+        self.owners[slot] = weakref.ref(inst)
+        weakref.finalize(inst, self._release, slot)
+        self.K[slot] = inst.kv
+        self.A[slot] = 0.0
+        self.ST[slot] = 0.0
+        self.ready[slot] = False
+        inst.slot = slot
+        inst.pool = self
+        self.clear_states(slot)
+        self._bind_views(inst)
+
+    def _release(self, slot: int) -> None:
+        self.owners[slot] = None
+        self.ready[slot] = False
+        self.free_slots.append(slot)
+
+    def clear_states(self, slot: int) -> None:
+        for arr in self.S.values():
+            arr[slot:slot + 1] = np.zeros(1, dtype=arr.dtype)
+
+    def _bind_views(self, inst: Any) -> None:
+        slot = inst.slot
+        inst.kv = self.K[slot]
+        inst.kv0 = [inst.kv[i, ...] for i in range(inst.kv.shape[0])]
+        inst.kv1 = [inst.kv[i:i + 1] for i in range(inst.kv.shape[0])]
+        inst.av = self.A[slot]
+        inst.status = self.ST[slot]
+        for i, arr in self.S.items():
+            inst.states[i] = arr[slot]
+
+    def _grow(self) -> None:
+        old = [self.K, self.A, self.ST, *self.S.values()]
+        cap = self.capacity
+        new_cap = max(16, 2 * cap)
+
+        def grown(arr: np.ndarray) -> np.ndarray:
+            out = np.zeros((new_cap, *arr.shape[1:]), dtype=arr.dtype)
+            out[:cap] = arr
+            return out
+
+        self.K, self.A, self.ST = grown(self.K), grown(self.A), grown(self.ST)
+        self.S = {i: grown(arr) for i, arr in self.S.items()}
+        self.ready = np.concatenate([self.ready, np.zeros(new_cap - cap, dtype=bool)])
+        self.owners += [None] * (new_cap - cap)
+        self.free_slots = list(range(new_cap - 1, cap - 1, -1)) + self.free_slots
+        for lst in self.lists.values():
+            if lst is not None:
+                for _ in range(new_cap - cap):
+                    lst.append(lst[0])
+        self.capacity = new_cap
+        if cap:
+            new = [self.K, self.A, self.ST, *self.S.values()]
+            moves = [(a.__array_interface__["data"][0], a.nbytes, b) for a, b in zip(old, new)]
+            for ref in self.owners[:cap]:
+                inst = ref() if ref is not None else None
+                if inst is not None:
+                    self._rebind(inst, moves)
+
+    def _rebind(self, inst: Any, moves: list) -> None:
+        """After growth: point the note and its bound arguments at the new arrays."""
+        self._bind_views(inst)
+
+        def rebase(obj: Any) -> Any:
+            if isinstance(obj, np.ndarray):
+                addr = obj.__array_interface__["data"][0]
+                for start, size, new in moves:
+                    if start <= addr < start + size:
+                        return np.ndarray(obj.shape, obj.dtype, buffer=new,
+                                          offset=addr - start, strides=obj.strides)
+                return obj
+            if isinstance(obj, tuple):
+                return tuple(rebase(o) for o in obj)
+            return obj
+
+        inst.aux = [rebase(a) for a in inst.aux]
+        for i, args in enumerate(inst.perf_args):
+            if args is not None and i in self.S and isinstance(args, tuple) \
+                    and not inst.idef.ir.ops[i].entry.python_perf:
+                inst.perf_args[i] = (inst.states[i], *rebase(args[1:]))
+        self.mark(inst)
+
+    # ------------------------------------------------------------------ notes
+    def mark(self, inst: Any) -> None:
+        """The note's perf arguments were (re)bound: copy them before it next runs."""
+        self.pending.append(inst)
+        self.engine.native.stale = True
+
+    def sync(self) -> None:
+        from numba import typeof, typed
+
+        pending, self.pending = self.pending, []
+        for inst in pending:
+            slot = inst.slot
+            if self.owners[slot] is None or self.owners[slot]() is not inst:
+                continue
+            args = inst.perf_args
+            values = []
+            arity = self.plan.arity
+            ok = all(args[i] is not None and len(args[i]) == arity[i] for i in self.calls)
+            if ok:
+                for key, lst in self.lists.items():
+                    value = args[key[0]][key[1]]
+                    try:
+                        kind = typeof(value)
+                    except (ValueError, TypeError):
+                        ok = False
+                        break
+                    if lst is not None and lst._numba_type_.item_type != kind:
+                        ok = False
+                        break
+                    values.append((key, kind, value))
+            if ok:
+                for key, kind, value in values:
+                    lst = self.lists[key]
+                    if lst is None:
+                        lst = self.lists[key] = typed.List.empty_list(kind)
+                        for _ in range(self.capacity):
+                            lst.append(value)
+                    lst[slot] = value
+            self.ready[slot] = ok
+
+    # ------------------------------------------------------------------ the function
+    def args(self, slots: np.ndarray, k0: int) -> tuple:
+        gvars = self.engine.gvars
+        return (self.engine.consts, slots, k0, self.prog, self.K, self.A, self.ST,
+                *(self.S[i] for i in self.plan.state_ops),
+                *(self.lists[key] for key in self.plan.opaque),
+                *(gvars[name] for name in self.plan.globals))
+
+    def start_compile(self, background: bool) -> None:
+        if self.state != "idle" or any(lst is None for lst in self.lists.values()):
+            return
+        self.state = "compiling"
+        args = self.args(np.zeros(0, dtype=np.int64), 0)
+        if background:
+            threading.Thread(target=self._compile, args=(args,), daemon=True,
+                             name=f"csoundpy-jit-{self.idef.label}").start()
+        else:
+            self._compile(args)
+
+    def _compile(self, args: tuple) -> None:
+        from ..compile import jitcache
+
+        try:
+            module = jitcache.load_module(self.plan.source)
+            fn = jitcache.compile_function(getattr(module, self.plan.func_name), args)
+        except Exception as exc:  # a kernel numba cannot type this way: stay on the reference path
+            _debug(f"instr {self.idef.label}: {type(exc).__name__}: {exc}")
+            self.state = "failed"
+            return
+        self.fn = fn
+        self.state = "ready"
+        self.engine.native.stale = True
+
+
+class NativeRunner:
+    """The engine's perf pass over its chain, fusing what can be fused."""
+
+    def __init__(self, engine: Any) -> None:
+        self.engine = engine
+        self.mode = jit_mode()
+        self.stale = True
+        self._plan: list = []
+        self._version = -1
+
+    @property
+    def enabled(self) -> bool:
+        return self.mode != "off"
+
+    def pool_for(self, idef: Any) -> Pool | None:
+        """A pool for instrument `idef` if its perf pass can be fused."""
+        if not self.enabled:
+            return None
+        from ..compile import codegen
+
+        reason = codegen.unfusable_reason(idef.ir, idef.program)
+        if reason is not None:
+            _debug(f"instr {idef.label} stays on the reference path: {reason}")
+            return None
+        plan = codegen.perf_plan(idef.ir, idef.program, int(self.engine.consts.ksmps),
+                                 idef.label)
+        return Pool(idef, self.engine, plan)
+
+    def _background(self) -> bool:
+        if self.mode == "auto":
+            return not self.engine.skip_idle
+        return self.mode == "async"
+
+    def _build(self, chain: tuple) -> list:
+        """Chain order as steps: an Instance (reference path) or (pool, notes, slots)."""
+        pools = {inst.pool for inst in chain if getattr(inst, "pool", None) is not None}
+        background = self._background()
+        for pool in pools:
+            if pool.pending:
+                pool.sync()
+            if pool.state == "idle" and pool.ready.any():
+                pool.start_compile(background)
+        plan: list = []
+        run: list = []
+        run_pool = None
+        for inst in chain:
+            pool = getattr(inst, "pool", None)
+            if pool is not None and pool.fn is not None and pool.ready[inst.slot]:
+                if pool is not run_pool and run:
+                    plan.append(_native_step(run_pool, run))
+                    run = []
+                run_pool = pool
+                run.append(inst)
+                continue
+            if run:
+                plan.append(_native_step(run_pool, run))
+                run, run_pool = [], None
+            plan.append(inst)
+        if run:
+            plan.append(_native_step(run_pool, run))
+        return plan
+
+    def perf(self) -> None:
+        """Run every active note for one block, in chain order."""
+        engine = self.engine
+        if self.stale or self._version != engine.chain_version:
+            self.stale = False
+            self._plan = self._build(tuple(engine.chain))
+            self._version = engine.chain_version
+        version = engine.chain_version
+        for step in self._plan:
+            if type(step) is tuple:
+                pool, notes, slots = step
+                if engine.chain_version != version or pool.pending:
+                    # a note ended (or a pool moved) earlier in this block
+                    if pool.pending:
+                        pool.sync()
+                    notes = [n for n in notes if n.active and pool.ready[n.slot]]
+                    slots = np.array([n.slot for n in notes], dtype=np.int64)
+                self._run(pool, notes, slots)
+            elif step.active:
+                engine._perf_note(step)
+
+    def _run(self, pool: Pool, notes: list, slots: np.ndarray) -> None:
+        engine = self.engine
+        k0 = 0
+        while k0 < len(notes):
+            try:
+                nrel = pool.fn(*pool.args(slots, k0))
+            except CsoundError as exc:
+                message = exc.message
+            except (ZeroDivisionError, ValueError, IndexError, FloatingPointError) as exc:
+                message = str(exc)
+            else:
+                if nrel:
+                    self._releases(notes[k0:])
+                return
+            k = int(pool.prog[0])
+            self._releases(notes[k0:k])
+            bad = notes[k]
+            bad.cur_op = int(pool.prog[1])
+            engine._perf_error(bad, message)
+            k0 = k + 1
+
+    def _releases(self, notes: list) -> None:
+        for inst in notes:
+            if inst.releasing:
+                self.engine._release_tick(inst)
+
+
+def _native_step(pool: Pool, notes: list) -> tuple:
+    return (pool, notes, np.array([n.slot for n in notes], dtype=np.int64))
