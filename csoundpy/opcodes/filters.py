@@ -1331,3 +1331,81 @@ def lowresx_perf(s, ctx, yn12, out, asig, kcf, kres, inumlayer, istor, n0, n1):
 
 for _ins in ("akkoo", "aakoo", "akaoo", "aaaoo"):
     defop("lowresx", "a", _ins, LOWRES, lowresx_init, lowresx_perf, arrays=("yn12",))
+
+
+# ---------------------------------------------------------------- lag (Opcodes/emugens/scugens.c)
+LAG = State(lag=f64, b1=f64, y1=f64, started=f64, sr=f64)
+_LOG001 = -6.907755278982137
+
+
+def _lag_init(rate_is_audio: bool, with_initial: bool):
+    def init(s, ic, out, xin, klagtime, *initial):
+        s.lag = -1.0
+        s.sr = ic.sr if rate_is_audio else ic.kr
+        if with_initial:
+            s.started = 1.0
+            s.y1 = initial[0]
+            s.b1 = 1.0 if rate_is_audio else 0.0
+        else:
+            s.started = 0.0
+            s.y1 = 0.0
+            s.b1 = 0.0
+
+    return init
+
+
+@kernel
+def lag_k(s, ctx, out, kin, klagtime, *rest):
+    """lag: 60 dB lag of a k signal (scugens.c lag0k_next)."""
+    y0 = at(kin, 0)
+    if not math.isfinite(y0):
+        raise ValueError("lag: non-finite or nan value detected")
+    y1 = s.y1
+    if s.started == 0.0:
+        s.started = 1.0
+        y1 = y0
+    lag = at(klagtime, 0)
+    if lag == s.lag:
+        y1 = y0 + s.b1 * (y1 - y0)
+        out[0] = y1
+        s.y1 = y1
+    else:
+        b1 = 0.0 if lag == 0.0 else math.exp(_LOG001 / (lag * s.sr))
+        out[0] = y0 + b1 * (y1 - y0)
+        s.lag = lag
+        s.y1 = y1
+        s.b1 = b1
+
+
+@kernel
+def lag_a(s, ctx, out, ain, klagtime, *rest):
+    """lag: 60 dB lag of an a signal, coefficient ramped over the block (laga_next)."""
+    n0 = rest[-2]
+    n1 = rest[-1]
+    b1 = s.b1
+    y1 = s.y1
+    if s.started == 0.0:
+        s.started = 1.0
+        y1 = ain[0]
+    lag = at(klagtime, 0)
+    if lag == s.lag:
+        for n in range(n0, n1):
+            y0 = ain[n]
+            y1 = y0 + b1 * (y1 - y0)
+            out[n] = y1
+    else:
+        s.b1 = 0.0 if lag == 0.0 else math.exp(_LOG001 / (lag * s.sr))
+        slope = (s.b1 - b1) / (n1 - n0)
+        s.lag = lag
+        for n in range(n0, n1):
+            b1 += slope
+            y0 = ain[n]
+            y1 = y0 + b1 * (y1 - y0)
+            out[n] = y1
+    s.y1 = y1
+
+
+defop("lag", "k", "kk", LAG, _lag_init(False, False), lag_k)
+defop("lag", "k", "kki", LAG, _lag_init(False, True), lag_k)
+defop("lag", "a", "aki", LAG, _lag_init(True, True), lag_a)
+defop("lag", "a", "ak", LAG, _lag_init(True, False), lag_a)
