@@ -160,7 +160,8 @@ def _render(cs, cli_opts, argv: list[str]) -> int:
                 os.unlink(path)
             except OSError:
                 pass
-    return cs.error_count()
+    exit_code = getattr(cs.engine, "exit_code", None)
+    return int(exit_code) if exit_code is not None else cs.error_count()
 
 
 def main(argv: Sequence[str] | None = None) -> None:

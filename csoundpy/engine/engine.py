@@ -19,8 +19,8 @@ import numpy as np
 
 from ..compile.expand import CompiledOrchestra, Compiler, layout
 from ..compile.ir import InstrIR, Var
-from ..errors import CsoundError, InitError, PerfError
-from .context import ArrayVar, FSig, InitContext, StrVar, make_consts
+from ..errors import CsoundError, InitError
+from .context import ArrayVar, FSig, StrVar, make_consts
 from .instance import Instance, InstrDef
 from .tables import TableDirectory
 

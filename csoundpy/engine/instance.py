@@ -12,7 +12,7 @@ import numpy as np
 
 from ..compile.ir import InstrIR, Op, Var
 from ..errors import CsoundError, InitError, PerfError
-from .context import (ST_KCOUNT, ST_RELEASING, ST_SIZE, ST_TIED, ST_XTRA_BLOCKS, ArrayVar, FSig,
+from .context import (ST_SIZE, ST_XTRA_BLOCKS, ArrayVar, FSig,
                       InitContext, PerfContext, StrVar)
 
 CALL, JUMP, BRANCH, UDO = 0, 1, 2, 3

@@ -6,7 +6,6 @@ duration (or in its release) is left."""
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 
