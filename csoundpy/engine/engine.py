@@ -90,6 +90,7 @@ class Engine:
         self.time_offset = 0.0  # seconds at the start of the current section
         self._next_end = 1 << 62
         self.advance = 0
+        self.max_off_block = 0
         self.skip_idle = False  # offline renders may jump over silent stretches
         self._outbuf = np.zeros((nchnls, ksmps))
         self._out_pos = 0
@@ -379,6 +380,10 @@ class Engine:
         if tied is None:
             self._insert(inst)
         self.note_end_changed(inst.end_block)
+        if inst.end_block is not None and inst.end_block > self.max_off_block:
+            # compat: Csound keeps a note's scheduled off time in its turnoff list even
+            # when the note ends early (turnoff), so the score waits for it
+            self.max_off_block = inst.end_block
         return inst
 
     def _init_error(self, inst: Instance, exc: CsoundError) -> None:

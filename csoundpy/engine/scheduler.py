@@ -57,7 +57,7 @@ class ScorePlayer:
         engine = self.engine
         if any(not ev.realtime for ev in engine.queue):
             return True
-        if engine.kcount < self.min_end_block:
+        if engine.kcount < self.min_end_block or engine.kcount < engine.max_off_block:
             return True
         return any(inst.end_block is not None or inst.releasing for inst in engine.chain)
 
