@@ -85,7 +85,8 @@ class Compiler:
 
     def __init__(self, globals_table: dict[str, Var], udos: dict[str, UDOInfo] | None = None):
         self.globals = globals_table
-        self.udos: dict[str, UDOInfo] = dict(udos or {})
+        # name -> overloads (Csound allows one UDO name with several signatures)
+        self.udos: dict[str, list[UDOInfo]] = {k: list(v) for k, v in (udos or {}).items()}
 
     # ------------------------------------------------------------ entry point
     def compile(self, orc: ast.Orchestra) -> CompiledOrchestra:
@@ -103,10 +104,18 @@ class Compiler:
                 except ValueError:
                     raise CompileError(f"invalid type string in opcode {item.name}", item.span)
                 entry = OpEntry(name=item.name, outs=outs, ins=ins)
-                self.udos[item.name] = UDOInfo(item.name, outs, ins, None, entry)
+                info = UDOInfo(item.name, outs, ins, None, entry)
+                info.source = item  # type: ignore[attr-defined]
+                overloads = [u for u in self.udos.get(item.name, [])
+                             if (u.outtypes, u.intypes) != (outs, ins)
+                             and getattr(u, "source", None) is not None
+                             and getattr(u, "source") in orc.statements]
+                self.udos[item.name] = overloads + [info]
         for item in orc.statements:
             if isinstance(item, ast.UDODef):
-                self.udos[item.name].ir = self._compile_udo(item)
+                for info in self.udos[item.name]:
+                    if getattr(info, "source", None) is item:
+                        info.ir = self._compile_udo(item)
         gunit = _Unit(InstrIR("instr 0"), is_global=True)
         instruments = []
         for item in orc.statements:
@@ -564,7 +573,7 @@ class Compiler:
 
     def _entries(self, name: str) -> list[OpEntry]:
         if name in self.udos:
-            return [self.udos[name].entry]
+            return [u.entry for u in self.udos[name]]
         return lookup(name)
 
     @staticmethod
@@ -817,8 +826,7 @@ class Compiler:
 
     def _make_op(self, unit: _Unit, entry: OpEntry, outs: list[Var], ins: list[Var], span,
                  arg_texts: list[str]) -> Op:
-        udo = self.udos[entry.name].ir if entry.name in self.udos and \
-            self.udos[entry.name].entry is entry else None
+        udo = next((u.ir for u in self.udos.get(entry.name, []) if u.entry is entry), None)
         nfixed = T.nfixed_inputs(entry)
         audio = any(v.type == "a" for v in outs) or any(v.type == "a" for v in ins)
         op = Op("call", span, entry=entry, outs=outs, ins=ins, nfixed=nfixed,

@@ -70,7 +70,7 @@ class Engine:
         self.instruments: dict[int, InstrDef] = {}
         self.names: dict[str, int] = {}
         self.udos: dict = {}
-        self._udo_defs: dict[str, InstrDef] = {}
+        self._udo_defs: dict[int, InstrDef] = {}
         self.chain: list[Instance] = []
         self._chain_keys: list[tuple] = []
         self.kcount = 0
@@ -156,7 +156,6 @@ class Engine:
         for var in self.global_table.values():
             self._alloc_global(var)
         self.udos.update(compiled.udos)
-        self._udo_defs = {k: v for k, v in self._udo_defs.items() if k not in compiled.udos}
         pending_names = []
         for ids, ir in compiled.instruments:
             layout(ir)
@@ -191,13 +190,13 @@ class Engine:
     def _define(self, number: int, name: str | None, ir: InstrIR) -> None:
         self.instruments[number] = InstrDef(ir, number, name, self)
 
-    def udo_def(self, name: str) -> InstrDef:
-        udef = self._udo_defs.get(name)
+    def udo_def(self, ir: InstrIR) -> InstrDef:
+        """The runnable form of a UDO body (one per compiled definition)."""
+        udef = self._udo_defs.get(id(ir))
         if udef is None:
-            ir = self.udos[name].ir
             layout(ir)
-            udef = InstrDef(ir, 0, name, self)
-            self._udo_defs[name] = udef
+            udef = InstrDef(ir, 0, ir.name, self)
+            self._udo_defs[id(ir)] = udef
         return udef
 
     def compiler(self) -> Compiler:

@@ -310,7 +310,7 @@ class Instance:
     # -------------------------------------------------------------- UDOs
     def _udo_init(self, i: int, op: Op, reinit: bool) -> None:
         engine = self.engine
-        udef = engine.udo_def(op.entry.name)
+        udef = engine.udo_def(op.udo)
         sub = self.subs.get(i)
         if sub is None:
             sub = Instance(udef, engine)
@@ -409,5 +409,7 @@ def _copy_var(src_inst: Instance, src: Var, dst_inst: Instance, dst: Var) -> Non
             target[:] = src_inst.scalar(src)
     elif dst.kind == "string":
         dst_inst.out_obj(dst).value = src_inst.in_value(src) if src.kind == "string" else ""
+    elif dst.kind == "fsig":
+        dst_inst.out_obj(dst).buf = src_inst.in_value(src).buf
     else:
         dst_inst.out_obj(dst).data = src_inst.in_value(src).data

@@ -172,8 +172,11 @@ class _PostLexer:
         return j
 
     def _is_op(self, tok: Token) -> bool:
-        return self.is_opcode(tok.value)
+        return tok.value in _LANGUAGE_OPCODES or self.is_opcode(tok.value)
 
+
+# Statements the compiler handles itself; they are opcodes as far as lines go.
+_LANGUAGE_OPCODES = frozenset({"xin", "xout", "pset", "setksmps"})
 
 _parsers: dict[int, Lark] = {}
 # Building the LALR tables takes ~0.2 s: build them once and swap the postlexer's

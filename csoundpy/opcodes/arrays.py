@@ -99,6 +99,13 @@ defop("##array_get", "i", "i[]m", None, _get_i)
 defop("##array_get", "i", "k[]m", None, _get_i)
 defop("##array_get", "S", "S[]m", None, _get_i)
 defop("##array_get", "k", "k[]z", None, None, _get_k, python_perf=True)
+
+
+def _get_s_k(s, pc, out, arr, indices, n0, n1):
+    out.value = str(arr.data[_index(arr.data, [_scalar(i) for i in indices])])
+
+
+defop("##array_get", "S", "S[]z", None, _get_i, _get_s_k, python_perf=True)
 defop("##array_get", "k", "i[]z", None, None, _get_k, python_perf=True)
 defop("##array_get", "k", "ak", None, None, _get_sample, python_perf=True)
 defop("##array_get_i", "i", "k[]i", None, _get_i)

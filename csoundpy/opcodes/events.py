@@ -32,6 +32,8 @@ def _event_perf(s, pc, kind, p1, rest, n0, n1):
 
 defop("event_i", "", "Sim", None, _event_i)
 defop("event_i", "", "SSm", None, _event_i)
+defop("event_i", "", "SiN", None, _event_i)
+defop("event_i", "", "SSN", None, _event_i)
 defop("event", "", "Skz", None, None, _event_perf, python_perf=True)
 defop("event", "", "SSz", None, None, _event_perf, python_perf=True)
 
@@ -42,6 +44,8 @@ def _schedule_i(s, ic, p1, p2, p3, rest):
 
 defop("schedule", "", "iiim", None, _schedule_i)
 defop("schedule", "", "Siim", None, _schedule_i)
+defop("schedule", "", "iiiN", None, _schedule_i)
+defop("schedule", "", "SiiN", None, _schedule_i)
 
 SCHEDK = State(last=f64, started=f64)
 

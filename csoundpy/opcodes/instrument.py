@@ -30,6 +30,7 @@ def _passign_init(s, ic, *args):
 
 
 defop("passign", "I", "po", None, _passign_init)
+defop("passign", "N", "po", None, _passign_init)
 
 
 def _pfield_value(instance, index: int) -> float:
