@@ -35,8 +35,8 @@ from __future__ import annotations
 
 import importlib
 import math
-from pathlib import Path
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from ..engine.context import ST_KCOUNT, ST_RELEASING

@@ -115,7 +115,7 @@ class Compiler:
             if isinstance(item, ast.UDODef):
                 for info in self.udos[item.name]:
                     if getattr(info, "source", None) is item:
-                        info.ir = self._compile_udo(item)
+                        self._compile_udo(item, info)
         gunit = _Unit(InstrIR("instr 0"), is_global=True)
         instruments = []
         for item in orc.statements:
@@ -141,8 +141,9 @@ class Compiler:
                 and isinstance(item.outs[0], ast.Name) and item.outs[0].name in HEADER_NAMES
                 and isinstance(item.expr, ast.Number))
 
-    def _compile_udo(self, item: ast.UDODef) -> InstrIR:
+    def _compile_udo(self, item: ast.UDODef, info: UDOInfo) -> InstrIR:
         unit = _Unit(InstrIR(item.name), is_global=False, is_udo=True)
+        info.ir = unit.ir  # set before the body is compiled, so recursive calls find it
         unit.ir.udo_outtypes = _udo_type_string(item.outtypes)
         unit.ir.udo_intypes = _udo_type_string(item.intypes)
         self._block(unit, item.body)

@@ -163,19 +163,21 @@ class InitContext:
 
     @property
     def consts(self) -> np.record:
-        return self.engine.consts
+        inst = self.instance
+        local = getattr(inst, "consts", None) if inst is not None else None
+        return local if local is not None else self.engine.consts
 
     @property
     def sr(self) -> float:
-        return float(self.engine.consts.sr)
+        return float(self.consts.sr)
 
     @property
     def kr(self) -> float:
-        return float(self.engine.consts.kr)
+        return float(self.consts.kr)
 
     @property
     def ksmps(self) -> int:
-        return int(self.engine.consts.ksmps)
+        return int(self.consts.ksmps)
 
     @property
     def e0dbfs(self) -> float:

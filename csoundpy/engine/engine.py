@@ -22,6 +22,7 @@ from ..compile.ir import InstrIR, Var
 from ..errors import CsoundError, InitError
 from .context import ArrayVar, FSig, StrVar, make_consts
 from .instance import Instance, InstrDef
+from .native import NativeRunner
 from .tables import TableDirectory
 
 MSG_AMPS = 1
@@ -73,6 +74,8 @@ class Engine:
         self._udo_defs: dict[int, InstrDef] = {}
         self.chain: list[Instance] = []
         self._chain_keys: list[tuple] = []
+        self.chain_version = 0  # bumped on every insert/remove (native.NativeRunner's plan)
+        self.native = NativeRunner(self)
         self.kcount = 0
         self.section_start_block = 0
         self.queue: list[QueuedEvent] = []
@@ -188,7 +191,9 @@ class Engine:
             self.perf_errors += 1
 
     def _define(self, number: int, name: str | None, ir: InstrIR) -> None:
-        self.instruments[number] = InstrDef(ir, number, name, self)
+        idef = InstrDef(ir, number, name, self)
+        idef.pool = self.native.pool_for(idef)
+        self.instruments[number] = idef
 
     def udo_def(self, ir: InstrIR) -> InstrDef:
         """The runnable form of a UDO body (one per compiled definition)."""
@@ -432,6 +437,7 @@ class Engine:
         pos = bisect.bisect(self._chain_keys, key)
         self._chain_keys.insert(pos, key)
         self.chain.insert(pos, inst)
+        self.chain_version += 1
         inst.active = True
         inst.idef.active += 1
 
@@ -441,6 +447,7 @@ class Engine:
         pos = self.chain.index(inst)
         del self.chain[pos]
         del self._chain_keys[pos]
+        self.chain_version += 1
         inst.active = False
         inst.idef.active -= 1
 
@@ -561,23 +568,12 @@ class Engine:
         """The perf pass over the chain, then the output block."""
         spout = self.spout
         spout.fill(0.0)
-        for inst in tuple(self.chain):
-            if not inst.active:
-                continue
-            inst.stop_perf = False
-            try:
-                inst.perf_pass()
-            except CsoundError as exc:
-                self._perf_error(inst, exc.message)
-                continue
-            except (ZeroDivisionError, ValueError, IndexError, FloatingPointError) as exc:
-                self._perf_error(inst, str(exc))
-                continue
-            inst.status[1] += 1
-            if inst.releasing and inst.active:
-                inst.release_left -= 1
-                if inst.release_left <= 0:
-                    self._finish(inst)
+        if self.native.enabled:
+            self.native.perf()  # fused perf passes where ready, else _perf_note
+        else:
+            for inst in tuple(self.chain):
+                if inst.active:
+                    self._perf_note(inst)
         self.kcount += 1
         pos = self._out_pos
         ksmps = self.ksmps
@@ -585,6 +581,27 @@ class Engine:
         self._out_pos = pos + ksmps
         if self._out_pos >= self._outbuf.shape[1]:
             self.flush_output()
+
+    def _perf_note(self, inst: Instance) -> None:
+        """One note's perf pass on the reference path, then its block bookkeeping."""
+        inst.stop_perf = False
+        try:
+            inst.perf_pass()
+        except CsoundError as exc:
+            self._perf_error(inst, exc.message)
+            return
+        except (ZeroDivisionError, ValueError, IndexError, FloatingPointError) as exc:
+            self._perf_error(inst, str(exc))
+            return
+        inst.status[1] += 1
+        self._release_tick(inst)
+
+    def _release_tick(self, inst: Instance) -> None:
+        """A releasing note has one block less to go."""
+        if inst.releasing and inst.active:
+            inst.release_left -= 1
+            if inst.release_left <= 0:
+                self._finish(inst)
 
     def set_output_chunk(self, frames: int) -> None:
         """Hand output to the sink every `frames` frames (rounded up to whole blocks)."""

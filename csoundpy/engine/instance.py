@@ -34,6 +34,7 @@ class InstrDef:
         for idx, value in ir.scalar_init:
             self.template[idx] = value
         self.muted = False
+        self.pool = None  # engine.native.Pool when the perf pass can be fused
 
     @property
     def label(self) -> str:
@@ -62,11 +63,12 @@ class InstrDef:
 class Instance:
     """One note of an instrument (or one activation of a UDO)."""
 
-    def __init__(self, idef: InstrDef, engine: Any):
+    def __init__(self, idef: InstrDef, engine: Any, consts: Any = None):
         ir = idef.ir
         self.idef = idef
         self.engine = engine
-        ksmps = int(engine.consts.ksmps)
+        self.consts = consts if consts is not None else engine.consts  # local ksmps in UDOs
+        ksmps = int(self.consts.ksmps)
         self.ksmps = ksmps
         self.kv = idef.template.copy()
         self.av = np.zeros((max(ir.naudio, 1), ksmps))
@@ -96,6 +98,10 @@ class Instance:
         self.parent: Instance | None = None
         self.start_block = 0
         self.cur_op = -1
+        self.pool = None  # engine.native.Pool holding this note's storage, if any
+        self.slot = -1
+        if idef.pool is not None:
+            idef.pool.attach(self)
 
     # -------------------------------------------------------------- set-up
     def reset_strings(self) -> None:
@@ -266,6 +272,8 @@ class Instance:
                 if op.has_perf:
                     self.perf_args[i] = self._bind_perf(i, op)
             i += 1
+        if self.pool is not None:
+            self.pool.mark(self)
 
     def where(self) -> str:
         """'(opcode name.types) line N' for the op being run, as Csound reports it."""
@@ -296,7 +304,7 @@ class Instance:
         if op.variadic:
             ins = ins[:op.nfixed] + [tuple(ins[op.nfixed:])]
         ctx = PerfContext(self.engine, self, False, op.entry.name) if python \
-            else self.engine.consts
+            else self.consts
         if python:
             ctx.op_index = i
             ctx.labels = op.labels
@@ -313,7 +321,7 @@ class Instance:
         udef = engine.udo_def(op.udo)
         sub = self.subs.get(i)
         if sub is None:
-            sub = Instance(udef, engine)
+            sub = Instance(udef, engine, self._local_consts(udef.ir.local_ksmps))
             sub.parent = self
             self.subs[i] = sub
         else:
@@ -327,15 +335,33 @@ class Instance:
         self._udo_copy_out(op, sub)
         self.perf_args[i] = (sub, op)
 
-    def _udo_copy_in(self, op: Op, sub: Instance, init: bool) -> None:
+    def _local_consts(self, local_ksmps: int):
+        """Constants for a UDO body with `setksmps n` (n divides the caller's ksmps)."""
+        if not local_ksmps or local_ksmps >= self.ksmps or self.ksmps % local_ksmps:
+            return self.consts
+        from .context import make_consts
+
+        c = self.consts
+        return make_consts(float(c.sr), int(local_ksmps), float(c.e0dbfs), int(c.nchnls),
+                           int(c.nchnls_i), float(c.a4))
+
+    def _udo_copy_in(self, op: Op, sub: Instance, init: bool, part: int = 0) -> None:
+        n = sub.ksmps
         for src, dst in zip(op.ins, sub.idef.ir.xin_vars):
             if not init and src.rate == "i" and dst.rate == "i":
                 continue
-            _copy_var(self, src, sub, dst)
+            if n != self.ksmps and src.kind == "audio" and dst.kind == "audio":
+                sub.out_obj(dst)[:] = self.out_obj(src)[part * n:(part + 1) * n]
+            else:
+                _copy_var(self, src, sub, dst)
 
-    def _udo_copy_out(self, op: Op, sub: Instance) -> None:
+    def _udo_copy_out(self, op: Op, sub: Instance, part: int = 0) -> None:
+        n = sub.ksmps
         for src, dst in zip(sub.idef.ir.xout_vars, op.outs):
-            _copy_var(sub, src, self, dst)
+            if n != self.ksmps and src.kind == "audio" and dst.kind == "audio":
+                self.out_obj(dst)[part * n:(part + 1) * n] = sub.out_obj(src)
+            else:
+                _copy_var(sub, src, self, dst)
 
     # -------------------------------------------------------------- perf pass
     def perf_pass(self) -> None:
@@ -388,10 +414,16 @@ class Instance:
         self.init_pass(start, reinit=True)
 
     def _udo_perf(self, sub: Instance, op: Op) -> None:
-        self._udo_copy_in(op, sub, init=False)
         sub.status[:] = self.status
-        sub.perf_pass()
-        self._udo_copy_out(op, sub)
+        if sub.ksmps == self.ksmps:
+            self._udo_copy_in(op, sub, init=False)
+            sub.perf_pass()
+            self._udo_copy_out(op, sub)
+            return
+        for part in range(self.ksmps // sub.ksmps):  # setksmps: the body runs in sub-blocks
+            self._udo_copy_in(op, sub, init=False, part=part)
+            sub.perf_pass()
+            self._udo_copy_out(op, sub, part=part)
 
 
 def _copy_var(src_inst: Instance, src: Var, dst_inst: Instance, dst: Var) -> None:

@@ -13,12 +13,17 @@ have other numba types than the list's, keeps running on the reference path.
 
 `NativeRunner.perf` replaces the engine's per-note loop: it walks the chain
 in its order, and each run of consecutive ready notes of one instrument is
-one call of the instrument's compiled function.  Compilation never blocks a
+one call of the instrument's compiled function.  Compilation does not block a
 real-time engine: it runs on a background thread and the function is used
 from the next block boundary after it is ready; until then the notes run on
-the reference path.  `CSOUNDPY_JIT` selects: `off` (reference path only),
-`sync` (compile when the first note is ready, before its block), `async`, or
-unset: sync for offline renders (the API sets `engine.skip_idle`), else async.
+the reference path.  numba compiles under one process-wide lock, so the
+background compile starts only after the instrument's notes have run one
+block on the reference path (their kernels are then loaded; a kernel that
+another instrument needs for the first time while a compile runs still
+waits for it).  `CSOUNDPY_JIT` selects: `off` (reference path only), `sync`
+(compile when the first note is ready, before its block), `async`, or unset:
+sync for offline renders (the API sets `engine.skip_idle`), else async.
+`CSOUNDPY_JIT_DEBUG=1` reports which instruments are not fused and why.
 
 Pools grow by doubling.  Growing moves the arrays, so the runner rebinds every
 live note's views, including those inside its bound perf arguments (found by
@@ -40,7 +45,10 @@ import weakref
 from typing import Any
 
 import numpy as np
+from numba.typed import List
 
+from .._jit import helper
+from ..compile import codegen, jitcache
 from ..errors import CsoundError
 from .context import ST_SIZE
 
@@ -55,6 +63,28 @@ def jit_mode() -> str:
 def _debug(text: str) -> None:
     if os.environ.get("CSOUNDPY_JIT_DEBUG"):
         sys.stderr.write(f"csoundpy jit: {text}\n")
+
+
+# The per-slot lists are made and written through these cached functions: the
+# typed List's own Python methods are compiled afresh in every process (seconds).
+@helper
+def _list_new(proto, n):
+    out = List()
+    for _ in range(n):
+        out.append(proto)
+    return out
+
+
+@helper
+def _list_set(lst, i, value):
+    lst[i] = value
+
+
+@helper
+def _list_grow(lst, n):
+    proto = lst[0]
+    for _ in range(n):
+        lst.append(proto)
 
 
 class Pool:
@@ -76,11 +106,13 @@ class Pool:
         self.free_slots: list[int] = []
         self.ready = np.zeros(0, dtype=bool)
         self.lists: dict[tuple[int, int], Any] = {pos: None for pos in plan.opaque}
-        self.calls = [i for kind, i, _ in idef.program if kind == 0]
+        self.calls = [i for kind, i, _ in idef.program if kind == codegen.CALL]
         self.pending: list[Any] = []
         self.prog = np.zeros(2, dtype=np.int64)
         self.fn: Any = None
         self.state = "idle"  # idle, compiling, ready, failed
+        self.warm = False  # a ready note has run one block on the reference path
+        self._tail: tuple | None = None  # cached arguments after (ctx, slots, k0)
 
     # ------------------------------------------------------------------ slots
     def attach(self, inst: Any) -> None:
@@ -135,9 +167,9 @@ class Pool:
         self.free_slots = list(range(new_cap - 1, cap - 1, -1)) + self.free_slots
         for lst in self.lists.values():
             if lst is not None:
-                for _ in range(new_cap - cap):
-                    lst.append(lst[0])
+                _list_grow(lst, new_cap - cap)
         self.capacity = new_cap
+        self._tail = None
         if cap:
             new = [self.K, self.A, self.ST, *self.S.values()]
             moves = [(a.__array_interface__["data"][0], a.nbytes, b) for a, b in zip(old, new)]
@@ -176,7 +208,7 @@ class Pool:
         self.engine.native.stale = True
 
     def sync(self) -> None:
-        from numba import typeof, typed
+        from numba import typeof
 
         pending, self.pending = self.pending, []
         for inst in pending:
@@ -200,22 +232,26 @@ class Pool:
                         break
                     values.append((key, kind, value))
             if ok:
-                for key, kind, value in values:
+                for key, _kind, value in values:
                     lst = self.lists[key]
                     if lst is None:
-                        lst = self.lists[key] = typed.List.empty_list(kind)
-                        for _ in range(self.capacity):
-                            lst.append(value)
-                    lst[slot] = value
+                        self.lists[key] = _list_new(value, self.capacity)
+                        self._tail = None
+                    else:
+                        _list_set(lst, slot, value)
             self.ready[slot] = ok
 
     # ------------------------------------------------------------------ the function
     def args(self, slots: np.ndarray, k0: int) -> tuple:
-        gvars = self.engine.gvars
-        return (self.engine.consts, slots, k0, self.prog, self.K, self.A, self.ST,
-                *(self.S[i] for i in self.plan.state_ops),
+        """The fused function's arguments for notes slots[k0:]."""
+        tail = self._tail
+        if tail is None:
+            gvars = self.engine.gvars
+            tail = self._tail = (
+                self.prog, self.K, self.A, self.ST, *(self.S[i] for i in self.plan.state_ops),
                 *(self.lists[key] for key in self.plan.opaque),
                 *(gvars[name] for name in self.plan.globals))
+        return (self.engine.consts, slots, k0, *tail)
 
     def start_compile(self, background: bool) -> None:
         if self.state != "idle" or any(lst is None for lst in self.lists.values()):
@@ -229,12 +265,10 @@ class Pool:
             self._compile(args)
 
     def _compile(self, args: tuple) -> None:
-        from ..compile import jitcache
-
         try:
             module = jitcache.load_module(self.plan.source)
             fn = jitcache.compile_function(getattr(module, self.plan.func_name), args)
-        except Exception as exc:  # a kernel numba cannot type this way: stay on the reference path
+        except Exception as exc:  # noqa: BLE001  (numba cannot type it: stay on the reference path)
             _debug(f"instr {self.idef.label}: {type(exc).__name__}: {exc}")
             self.state = "failed"
             return
@@ -261,8 +295,6 @@ class NativeRunner:
         """A pool for instrument `idef` if its perf pass can be fused."""
         if not self.enabled:
             return None
-        from ..compile import codegen
-
         reason = codegen.unfusable_reason(idef.ir, idef.program)
         if reason is not None:
             _debug(f"instr {idef.label} stays on the reference path: {reason}")
@@ -283,7 +315,9 @@ class NativeRunner:
         for pool in pools:
             if pool.pending:
                 pool.sync()
-            if pool.state == "idle" and pool.ready.any():
+            # numba compiles under one global lock: a background compile started
+            # before the reference path has loaded its kernels would block it
+            if pool.state == "idle" and pool.ready.any() and (pool.warm or not background):
                 pool.start_compile(background)
         plan: list = []
         run: list = []
@@ -325,6 +359,10 @@ class NativeRunner:
                 self._run(pool, notes, slots)
             elif step.active:
                 engine._perf_note(step)
+                pool = step.pool
+                if pool is not None and not pool.warm and pool.ready[step.slot]:
+                    pool.warm = True
+                    self.stale = True
 
     def _run(self, pool: Pool, notes: list, slots: np.ndarray) -> None:
         engine = self.engine

@@ -63,3 +63,20 @@ def test_udo_with_k_input_and_output(rig):
     r.note(1, 0, 0.03)
     r.run(3)
     assert r.g("gk1") == 6.0
+
+
+def test_recursive_udo_calls_itself(rig):
+    r = rig("gk1 init 0\nopcode Rec, k, kpp\nkx, idep, icnt xin\n"
+            "if (icnt >= idep) goto skip1\nkx Rec kx, idep, icnt + 1\nskip1:\nxout kx + 1\nendop\n"
+            "instr 1\ngk1 Rec 0, 3\nendin\n")
+    r.note(1, 0, 0.01)
+    r.run(1)
+    assert r.g("gk1") == 3.0
+
+
+def test_setksmps_runs_the_udo_body_in_sub_blocks(rig):
+    r = rig("ga1 init 0\nopcode Acc, a, a\nsetksmps 1\nain xin\nkc init 0\nkc += 1\n"
+            "xout ain * 0 + kc\nendop\ninstr 1\nga1 Acc a(0)\nendin\n", ksmps=4)
+    r.note(1, 0, 0.004)
+    r.run(1)
+    assert list(r.engine.gvars["ga1"]) == [1.0, 2.0, 3.0, 4.0]

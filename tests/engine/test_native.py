@@ -1,0 +1,191 @@
+"""The fused native perf path gives the reference path's samples, bit for bit.
+
+Every orchestra is rendered twice, with CSOUNDPY_JIT=sync (fused functions,
+compiled before the first block that needs them) and CSOUNDPY_JIT=off (the
+reference path), and the outputs, globals and printed text must be identical.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+from csoundpy.compile import codegen, jitcache
+
+pytestmark = pytest.mark.jit
+
+TABLE = "gisine ftgen 1, 0, 4096, 10, 1\n"
+
+
+def render(monkeypatch, rig, mode: str, orc: str, notes: list[tuple], nblocks: int,
+           globals_: tuple[str, ...] = (), **kw) -> tuple:
+    monkeypatch.setenv("CSOUNDPY_JIT", mode)
+    r = rig(orc, **kw)
+    for note in notes:
+        r.note(*note)
+    out = r.run(nblocks)
+    return out, [r.g(g) for g in globals_], r.printed, r
+
+
+def both(monkeypatch, rig, orc: str, notes: list[tuple], nblocks: int, fused: tuple[int, ...],
+         globals_: tuple[str, ...] = (), **kw) -> tuple:
+    """Render natively and on the reference path; assert identical results."""
+    out_n, g_n, text_n, rn = render(monkeypatch, rig, "sync", orc, notes, nblocks, globals_, **kw)
+    out_r, g_r, text_r, rr = render(monkeypatch, rig, "off", orc, notes, nblocks, globals_, **kw)
+    assert out_n.shape == out_r.shape
+    assert np.array_equal(out_n, out_r), np.max(np.abs(out_n - out_r))
+    assert g_n == g_r
+    assert text_n == text_r
+    assert np.any(out_n != 0.0)
+    for number in fused:
+        pool = rn.engine.instruments[number].pool
+        assert pool is not None and pool.state == "ready", number
+    assert all(idef.pool is None for idef in rr.engine.instruments.values())
+    return rn, rr
+
+
+def test_oscillator_bank_with_staggered_notes_and_pool_growth(monkeypatch, rig):
+    orc = TABLE + """
+instr 1
+  aenv linen p5, 0.05, p3, 0.02
+  asig poscil aenv, p4, gisine
+       outs asig*(1-p6), asig*p6
+endin
+instr 2
+  aenv linen p5, 0.01, p3, 0.03
+  asig oscili aenv, p4, 1
+       outs asig*(1-p6), asig*p6
+endin
+"""
+    # 40 overlapping notes per instrument: the pools grow (16 -> 32 -> 64) while
+    # notes are playing, and notes start and end in every part of the chain
+    notes = []
+    for v in range(40):
+        notes.append((1 + v % 2, 0.01 * (v % 7), 0.05 + 0.013 * v, 50 + 7.3 * v, 0.02,
+                      (v % 5) / 4))
+    both(monkeypatch, rig, orc, notes, 120, fused=(1, 2), sr=4000, ksmps=16, nchnls=2)
+
+
+def test_k_rate_if_else_loops_and_globals(monkeypatch, rig):
+    orc = TABLE + """
+gkacc init 0
+gasum init 0
+instr 1
+  kcnt init 0
+  kcnt += 1
+  if kcnt % 3 == 0 then
+    kv = kcnt * 2
+  elseif kcnt % 3 == 1 then
+    kv = -kcnt
+  else
+    kv = 0.5
+  endif
+  ksum = 0
+  ki = 0
+  while ki < 4 do
+    ksum += ki * kv
+    ki += 1
+  od
+  gkacc += ksum
+  asig oscili 0.1, 220 + ksum, 1
+  gasum = gasum + asig * p4
+  out asig * kv
+endin
+instr 2
+  out gasum
+  gasum = 0
+endin
+"""
+    notes = [(1, 0, 0.2, 1), (1, 0.05, 0.1, -1), (2, 0, 0.3), (1, 0.12, 0.1, 0.5)]
+    both(monkeypatch, rig, orc, notes, 40, fused=(1, 2), globals_=("gkacc",))
+
+
+def test_k_rate_envelopes_filters_and_releases(monkeypatch, rig):
+    orc = """
+instr 1
+  kamp  madsr   0.01, 0.05, 0.6, 0.04
+  kcut  expseg  3000, 0.03, 1500, p3, 200
+  kres  linseg  0.3, p3, 0.7, 0.1, 0.7
+  asaw  vco2    p5, p4
+  alp   moogladder asaw, kcut, kres
+  aL, aR pan2   alp * kamp, p6
+        outs    aL, aR
+endin
+"""
+    notes = [(1, 0.02 * v, 0.1 + 0.01 * v, 110 * (1 + v % 5), 0.2, v / 9) for v in range(10)]
+    rn, _ = both(monkeypatch, rig, orc, notes, 120, fused=(1,), sr=8000, ksmps=32, nchnls=2)
+    assert not rn.engine.chain  # every note, releases included, has ended
+
+
+def test_notes_whose_init_skipped_an_op_run_on_the_reference_path_in_order(monkeypatch, rig):
+    orc = TABLE + """
+gkcount init 0
+instr 1
+  if p4 > 0 igoto skip
+  gkcount += 1
+skip:
+  asig oscili 0.1, 300 + p4 * 10, 1
+  out asig
+endin
+"""
+    notes = [(1, 0, 0.1, 0), (1, 0, 0.1, 1), (1, 0.02, 0.1, 0), (1, 0.03, 0.05, 2)]
+    rn, _ = both(monkeypatch, rig, orc, notes, 20, fused=(1,), globals_=("gkcount",))
+    pool = rn.engine.instruments[1].pool
+    assert pool.ready.sum() < 4
+
+
+def test_perf_error_aborts_only_its_note(monkeypatch, rig):
+    orc = TABLE + """
+instr 1
+  asig oscili 0.1, 200, 1
+  kcf  linseg p4, p3, p4 - 2000
+  alp  lowres asig, kcf, 2
+  out  alp
+endin
+"""
+    notes = [(1, 0, 0.1, 3000), (1, 0, 0.1, 500), (1, 0, 0.1, 2500)]
+    rn, _ = both(monkeypatch, rig, orc, notes, 12, fused=(1,))
+    assert "PERF ERROR in instr 1 (opcode lowres)" in rn.printed
+
+
+def test_instruments_with_python_perf_ops_stay_on_the_reference_path(monkeypatch, rig):
+    monkeypatch.setenv("CSOUNDPY_JIT", "sync")
+    r = rig("instr 1\nprintks \"x\\n\", 0.1\nendin\ninstr 2\nk1 = 1\nendin\n")
+    assert r.engine.instruments[1].pool is None
+    assert r.engine.instruments[2].pool is not None
+
+
+def test_background_compile_swaps_in_at_a_block_boundary(monkeypatch, rig):
+    orc = TABLE + "instr 1\nasig oscili p4, 330, 1\nout asig\nendin\n"
+    notes = [(1, 0, 2, 0.3)]
+    out_r, *_ = render(monkeypatch, rig, "off", orc, notes, 200)
+    monkeypatch.setenv("CSOUNDPY_JIT", "async")
+    r = rig(orc)
+    r.note(*notes[0])
+    pool = r.engine.instruments[1].pool
+    for _ in range(3000):  # blocks run on the reference path while the compile goes on
+        if pool.state in ("ready", "failed"):
+            break
+        if len(r.blocks) < 100:
+            r.run(1)
+        else:
+            time.sleep(0.01)
+    assert pool.state == "ready"
+    assert len(r.blocks) >= 1
+    out = r.run(200 - len(r.blocks))
+    assert np.array_equal(out, out_r)
+
+
+def test_generated_source_is_a_cached_module(monkeypatch, rig, tmp_path):
+    monkeypatch.setenv("CSOUNDPY_JIT", "sync")
+    monkeypatch.setenv("CSOUNDPY_JIT_CACHE", str(tmp_path))
+    r = rig(TABLE + "instr 1\nk1 init 0\nk1 += 1\nif k1 > 2 kgoto end\nout a(k1)\nend:\nendin\n")
+    pool = r.engine.instruments[1].pool
+    assert "while pc >= 0" in pool.plan.source and "# orc:" in pool.plan.source
+    module = jitcache.load_module(pool.plan.source)
+    assert module.__file__.startswith(str(tmp_path))
+    assert jitcache.load_module(pool.plan.source) is module
+    assert codegen.unfusable_reason(r.engine.instruments[1].ir,
+                                    r.engine.instruments[1].program) is None
