@@ -969,6 +969,7 @@ class _SectionReader:
         self.marks: dict[str, int] = {}
         self.returns: list[int] = []      # positions to resume at after an `n` replay
         self.counter = 0
+        self.after_e = False
         self.linpos = 0
         self.last_of: dict[int, _Block] = {}
 
@@ -1013,6 +1014,11 @@ class _SectionReader:
     # -- statements
     def _get_op(self) -> str:
         c = self._skip_white()
+        while c and c not in _SCORE_OPS and self.after_e:
+            # text after `e` is read but never played: a stray character is only a warning
+            self._warn(f"sread: illegal opcode {c}")
+            self._flush_line()
+            c = self._skip_white()
         if c and c not in _SCORE_OPS:
             self.pos -= 1
             raise self._error(f"sread: illegal opcode {c}")
@@ -1083,6 +1089,8 @@ class _SectionReader:
                     return blocks
                 if op == "s":
                     self.clock_base, self.warp_factor, self.prvp2 = 0.0, 1.0, -1.0
+                else:
+                    self.after_e = not self.returns
                 return blocks
             elif op == "x":
                 pending = self._skip_section()
