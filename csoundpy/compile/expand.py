@@ -693,10 +693,12 @@ class Compiler:
             if hint:
                 cands = [e for e in cands if T.out_rate(e) == hint]
             elif want:
-                pref = [e for e in cands if T.out_rate(e) == want]
+                # Csound: a function's rate follows its arguments when such an overload
+                # exists (`kx = birnd(1)` is i-rate); else the requested rate decides
+                natural = T.max_rate([t[0] for t in argtypes]) if argtypes else "i"
+                pref = [e for e in cands if T.out_rate(e) == natural]
                 if not pref:
-                    natural = T.max_rate([t[0] for t in argtypes]) if argtypes else "i"
-                    pref = [e for e in cands if T.out_rate(e) == natural]
+                    pref = [e for e in cands if T.out_rate(e) == want]
                 cands = pref or cands
             else:
                 natural = T.max_rate([t[0] for t in argtypes]) if argtypes else "i"
