@@ -24,6 +24,10 @@ BINOPS = {
     "&&": "##and", "||": "##or", "&": "##bitand", "|": "##bitor", "#": "##bitxor",
     "<<": "##shl", ">>": "##shr",
 }
+# the conditional-goto primitives: name -> (passes, jump when the condition is false)
+_COND_GOTOS = {"cigoto": ("i", False), "ckgoto": ("k", False), "cggoto": ("ik", False),
+               "cingoto": ("i", True), "cnkgoto": ("k", True), "cngoto": ("ik", True)}
+
 UNOPS = {"-": "##neg", "!": "##not", "~": "##bitnot", "¬": "##bitnot", "+": None}
 
 
@@ -317,6 +321,11 @@ class Compiler:
             unit.xout_vars = [self._expr(unit, a, None, s.span) for a in s.args]
             self._check_udo_io("xout", unit.ir.udo_outtypes,
                                [v.type for v in unit.xout_vars], s.span)
+            return
+        if name in _COND_GOTOS and len(s.args) == 2 and isinstance(s.args[1], ast.Name):
+            mode, negate = _COND_GOTOS[name]
+            cond = self._cond(unit, s.args[0], s.span)
+            self._jump(unit, mode, s.args[1].name, s.span, cond, negate=negate)
             return
         if name == "pset":
             unit.ir.pset = [self._const_value(a, s.span) for a in s.args]

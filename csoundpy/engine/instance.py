@@ -378,10 +378,16 @@ class Instance:
             if kind == CALL or kind == UDO:
                 a = args[i]
                 if a is None:
-                    if not self.inited[i]:
-                        raise PerfError(f"{ops[i].entry.name}: not initialised")
-                    j += 1
-                    continue
+                    op = ops[i]
+                    if op.entry.init is None and kind == CALL:
+                        # an opcode with no init work needs none: skipping it at i-time is fine
+                        a = args[i] = self._bind_perf(i, op)
+                        self.inited[i] = True
+                    elif not self.inited[i]:
+                        raise PerfError(f"{op.entry.name}: not initialised")
+                    else:
+                        j += 1
+                        continue
                 if kind == UDO:
                     self._udo_perf(a[0], a[1])
                 else:

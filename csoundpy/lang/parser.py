@@ -176,7 +176,8 @@ class _PostLexer:
 
 
 # Statements the compiler handles itself; they are opcodes as far as lines go.
-_LANGUAGE_OPCODES = frozenset({"xin", "xout", "pset", "setksmps"})
+_LANGUAGE_OPCODES = frozenset({"xin", "xout", "pset", "setksmps", "cigoto", "ckgoto",
+                               "cggoto", "cingoto", "cnkgoto", "cngoto"})
 
 _parsers: dict[int, Lark] = {}
 # Building the LALR tables takes ~0.2 s: build them once and swap the postlexer's

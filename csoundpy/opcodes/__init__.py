@@ -35,6 +35,7 @@ FAMILIES = [
     "zak",
     "utility",
     "misc_synth",
+    "misc_control",
 ]
 
 for _family in FAMILIES:

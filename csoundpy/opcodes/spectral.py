@@ -21,6 +21,7 @@ Csound's to float32 rounding rather than bit for bit.
 from __future__ import annotations
 
 import math
+import struct
 
 import numpy as np
 
@@ -1231,3 +1232,348 @@ def pvshift_perf(s, ctx, fenv, ceps, ftmp, work, tw, fout, fin, kshift, klowest,
 
 defop("pvshift", "f", "fxkOPO", LAST, _scale_init("pvshift"), pvshift_perf,
       arrays=("fenv", "ceps", "ftmp", "work", "twiddles"))
+
+
+# ------------------------------------------------------------------ PVOC-EX files
+# The RIFF/WAVE layout of OOps/pvfileio.c: a WAVE_FORMAT_EXTENSIBLE 'fmt ' chunk of 80 bytes
+# (WAVEFORMATEX, valid bits, channel mask, the PVOC GUID, version, size, PVOCDATA), an
+# optional 'PVXW' custom window, then 'data': frames of nAnalysisBins (amp, freq) float32
+# pairs, channels interleaved frame by frame.
+_PVOC_GUID = struct.pack("<IHH8B", 0x8312B9C2, 0x2E6E, 0x11D4,
+                         0xA8, 0x24, 0xDE, 0x5B, 0x96, 0xC3, 0xAB, 0x21)
+_PVX_HEADER = 108  # RIFF + WAVE + fmt chunk (8 + 80) + data chunk header
+_PVOC_CUSTOM = 4
+
+
+class PvxError(Exception):
+    """A PVOC-EX file could not be read (the pvsys message of pvfileio.c)."""
+
+
+def pvx_read(path: str) -> tuple[dict, np.ndarray]:
+    """Header fields and the frames (nframes x 2*bins float32) of a PVOC-EX file."""
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read()
+    except OSError:
+        raise PvxError("pvsys: unable to open file") from None
+    if raw[:4] != b"RIFF" or len(raw) < 8:
+        raise PvxError("pvsys: error reading header")
+    riffsize = struct.unpack_from("<I", raw, 4)[0]
+    if riffsize < 24 * 4 + 80:
+        raise PvxError("pvsys: file too small")
+    if raw[8:12] != b"WAVE":
+        raise PvxError("pvsys: not a WAVE file")
+    pos, hdr, window_seen = 12, None, False
+    riffsize -= 4
+    while riffsize > 0:
+        if pos + 8 > len(raw):
+            raise PvxError("pvsys: error reading header")
+        tag, size = raw[pos:pos + 4], struct.unpack_from("<I", raw, pos + 4)[0]
+        pos += 8
+        riffsize -= 8
+        if tag == b"fmt ":
+            if size < 80 or pos + 80 > len(raw):
+                raise PvxError("pvsys: not a PVOC-EX file")
+            (tag_fmt, chans, srate, _avg, _align, _bits, cbsize, _valid, _mask) = \
+                struct.unpack_from("<HHIIHHHHI", raw, pos)
+            if tag_fmt != 0xFFFE or cbsize != 62 \
+                    or raw[pos + 24:pos + 40] != _PVOC_GUID:
+                raise PvxError("pvsys: error reading format chunk")
+            (version, _dsize, word, anal, _src, wintype, bins, winlen, overlap, align,
+             arate, wparam) = struct.unpack_from("<IIHHHHIIIIff", raw, pos + 40)
+            if version != 1:
+                raise PvxError("pvsys: error reading format chunk")
+            hdr = dict(chans=chans, srate=srate, wordformat=word, format=anal,
+                       wintype=wintype, bins=bins, winlen=winlen, overlap=overlap,
+                       framealign=align, arate=arate)
+            pos += 80
+            riffsize -= 80
+        elif tag == b"PVXW":
+            if hdr is None:
+                raise PvxError("pvsys: PVXW chunk found before fmt chunk.")
+            if hdr["wintype"] != _PVOC_CUSTOM:
+                raise PvxError("pvsys: PVXW chunk found but custom window not specified")
+            pos += 4 * hdr["winlen"]
+            window_seen = True
+        elif tag == b"data":
+            if riffsize != size:
+                raise PvxError("pvsys: bad RIFF file")
+            if hdr is None:
+                raise PvxError("pvsys: bad format, data chunk before fmt chunk")
+            if hdr["wintype"] == _PVOC_CUSTOM and not window_seen:
+                raise PvxError("pvsys: custom window chunk PVXW not found")
+            nframes = size // hdr["framealign"] if hdr["framealign"] else 0
+            framelen = 2 * hdr["bins"]
+            count = min(nframes * framelen, (len(raw) - pos) // 4)
+            data = np.frombuffer(raw, "<f4", count, pos).astype(np.float32)
+            hdr["nframes"] = nframes
+            return hdr, data
+        else:
+            riffsize -= 8  # compat: pvfileio.c counts an unknown chunk's header twice
+            pos += size
+            riffsize -= size
+    raise PvxError("pvsys: bad format in RIFF file")
+
+
+def pvx_info(path: str) -> tuple[int, int, int] | None:
+    """(sample frames, sample rate, channels) of a PVOC-EX file as sndinfUG.c reports it
+    (frames per channel times the overlap), or None if `path` is not one."""
+    try:
+        hdr, _ = pvx_read(path)
+    except PvxError:
+        return None
+    return (hdr["nframes"] // max(hdr["chans"], 1)) * hdr["overlap"], hdr["srate"], hdr["chans"]
+
+
+def _pvs_wintype(wintype: int) -> int:
+    """PVOC-EX window type to a pvs one: Hamming, Hann, Kaiser kept, others Hamming."""
+    return wintype if wintype in (0, 1, 2) else 0
+
+
+def _file_name(x, ic) -> str:
+    return x if isinstance(x, str) else f"pvoc.{int(x)}"
+
+
+def _load_memfile(ic, name: str) -> tuple[dict, np.ndarray]:
+    """PVOCEX_LoadFile (Engine/memfiles.c): the file loaded once per engine, amplitudes
+    scaled by 0dbfs."""
+    cache = ic.engine.globals.setdefault("spectral.pvx_memfiles", {})
+    if name in cache:
+        return cache[name]
+    path = ic.engine.find_file(name) if name else None
+    try:
+        if path is None:
+            raise PvxError("pvsys: unable to open file")
+        hdr, data = pvx_read(path)
+        if hdr["wordformat"] != 0:
+            raise PvxError(f"pvoc-ex file {name} is not 32bit floats")
+        if hdr["format"] != PVS_AMP_FREQ:
+            raise PvxError(f"pvoc-ex file {name} not in AMP_FREQ format")
+        if hdr["nframes"] <= 0:
+            raise PvxError(f"pvoc-ex file {name} is empty!")
+    except PvxError as err:
+        ic.warning(f"PVOCEX_LoadFile(): error:\n    {err}")
+        raise InitError("Failed to load PVOC-EX file") from None
+    data = data[:hdr["nframes"] * 2 * hdr["bins"]].copy()
+    data[0::2] *= np.float32(ic.e0dbfs)
+    if hdr["srate"] != ic.sr:
+        ic.warning(f"{name}'s srate = {hdr['srate']:8.0f}, orch's srate = {ic.sr:8.0f}")
+    cache[name] = (hdr, data)
+    return hdr, data
+
+
+# ------------------------------------------------------------------ pvsfread
+FREAD = State(ptr=i64, overlap=i64, nframes=i64, chans=i64, chanoffset=i64, blockalign=i64,
+              arate=f64, lastframe=f64)
+
+
+def pvsfread_init(s, ic, fout, kpos, ifile, ichan):
+    hdr, data = _load_memfile(ic, _file_name(ifile, ic))
+    n = 2 * (hdr["bins"] - 1)
+    s.overlap, s.chans, s.nframes = hdr["overlap"], hdr["chans"], hdr["nframes"]
+    s.arate = ic.sr / s.overlap
+    s.ptr = 0
+    if s.overlap < ic.ksmps or s.overlap < 10:
+        raise InitError("Sliding version not yet available")
+    if s.nframes == 1:
+        raise InitError("pvsfread: file has only one frame (= impulse response).\n")
+    s.blockalign = (n + 2) * s.chans
+    if ichan >= s.chans:
+        raise InitError("pvsfread: ichan value exceeds file channel count.\n")
+    if int(ichan) < 0:
+        raise InitError("pvsfread: ichan cannot be negative.\n")
+    fout.allocate(n, s.overlap, hdr["winlen"], _pvs_wintype(hdr["wintype"]), PVS_AMP_FREQ)
+    s.chanoffset = int(round(ichan)) * (n + 2)
+    fout.frame[:] = data[s.chanoffset:s.chanoffset + n + 2]
+    s.nframes -= 1  # the first frame only primes the signal; reading starts at the second
+    fout.buf[FS_COUNT] = 1.0
+    s.lastframe = 0.0
+    return (data[s.blockalign:].astype(np.float64),)
+
+
+@kernel
+def pvsfread_perf(s, ctx, mem, fout, kpos, ifile, ichan, n0, n1):
+    """pvsfread: frames of a PVOC-EX file at a time position, interpolated (OOps/pstream.c)."""
+    if s.ptr >= s.overlap:
+        pos = at(kpos, 0)
+        if pos < 0.0:
+            pos = 0.0
+        framepos = pos * s.arate
+        frame1 = int(framepos)
+        size = int(fout[FS_N]) + 2
+        nmc = s.nframes // s.chans
+        if frame1 >= nmc - 1:
+            base = s.blockalign * (nmc - 1) + s.chanoffset
+            for i in range(size):
+                fout[H + i] = mem[base + i]
+        else:
+            frac = framepos - frame1
+            p1 = frame1 * s.blockalign + s.chanoffset
+            p2 = p1 + s.blockalign
+            for i in range(size):
+                # the difference of two floats is a float in C
+                fout[H + i] = _f32(mem[p1 + i] + frac * _f32(mem[p2 + i] - mem[p1 + i]))
+        s.ptr -= s.overlap
+        fout[FS_COUNT] += 1.0
+        s.lastframe = fout[FS_COUNT]
+    s.ptr += int(ctx.ksmps)
+
+
+defop("pvsfread", "f", "kSo", FREAD, pvsfread_init, pvsfread_perf, arrays=("frames",))
+defop("pvsfread", "f", "kio", FREAD, pvsfread_init, pvsfread_perf, arrays=("frames",))
+
+
+# ------------------------------------------------------------------ pvsfwrite
+FWRITE = State(fid=i64, lastframe=f64)
+
+
+def _pvx_header(srate: int, n: int, overlap: int, fmt: int, wintype: int, winsize: int) -> bytes:
+    """The header pvoc_createfile writes: one channel, 16-bit source, sizes still zero."""
+    bins = n // 2 + 1
+    arate = float(np.float32(srate) / np.float32(overlap))
+    fmt_chunk = struct.pack("<HHIIHHHHI", 0xFFFE, 1, srate, 2 * srate, 2, 16, 62, 16, 0)
+    fmt_chunk += _PVOC_GUID + struct.pack("<IIHHHHIIIIff", 1, 32, 0, fmt, 1, wintype, bins,
+                                          winsize or n, overlap or n // 8, bins * 8, arate, 0.0)
+    return b"RIFF" + struct.pack("<I", 0) + b"WAVE" + b"fmt " + struct.pack("<I", 80) \
+        + fmt_chunk + b"data" + struct.pack("<I", 0)
+
+
+def _writers(engine) -> dict:
+    return engine.globals.setdefault("spectral.pvx_writers", {})
+
+
+def pvsfwrite_init(s, ic, fin, ifile):
+    name = _file_name(ifile, ic)
+    if int(fin.buf[FS_SLIDING]):
+        raise InitError("SDFT Not implemented in this case yet")
+    n, overlap, wintype = fin.N, fin.overlap, fin.wintype
+    if n == 0 or overlap > n or fin.format > 2 or not 0 <= wintype <= _PVOC_CUSTOM:
+        raise InitError(f"pvsfwrite: could not open file {name}\n")
+    try:
+        fh = open(name, "w+b")
+    except OSError:
+        raise InitError(f"pvsfwrite: could not open file {name}\n") from None
+    fh.write(_pvx_header(int(ic.sr), n, overlap, fin.format, wintype, fin.winsize))
+    writers = _writers(ic.engine)
+    if s.fid in writers:
+        writers.pop(int(s.fid)).close()
+    s.fid = max(writers, default=0) + 1
+    writers[int(s.fid)] = fh
+    s.lastframe = 0.0
+
+
+def pvsfwrite_perf(s, pc, fin, ifile, n0, n1):
+    """pvsfwrite: append each new frame to the file, amplitudes divided by 0dbfs."""
+    if s.lastframe < fin.framecount:
+        frame = fin.frame.astype(np.float32)
+        frame[0::2] /= np.float32(pc.consts.e0dbfs)
+        fh = _writers(pc.engine)[int(s.fid)]
+        fh.seek(0, 2)
+        fh.write(frame.astype("<f4").tobytes())
+        # keep the RIFF and data sizes current, as pvoc_closefile leaves them
+        end = fh.tell()
+        fh.seek(4)
+        fh.write(struct.pack("<I", end - 8))
+        fh.seek(_PVX_HEADER - 4)
+        fh.write(struct.pack("<I", end - _PVX_HEADER))
+        fh.flush()
+        s.lastframe = fin.framecount
+
+
+def pvsfwrite_deinit(s, inst):
+    fh = _writers(inst.engine).pop(int(s.fid), None)
+    if fh is not None:
+        fh.close()
+    s.fid = 0
+
+
+defop("pvsfwrite", "", "fS", FWRITE, pvsfwrite_init, pvsfwrite_perf, deinit=pvsfwrite_deinit,
+      python_perf=True)
+defop("pvsfwrite", "", "fi", FWRITE, pvsfwrite_init, pvsfwrite_perf, deinit=pvsfwrite_deinit,
+      python_perf=True)
+
+
+# ------------------------------------------------------------------ pvsdiskin
+DISKIN = State(pos=f64, oldpos=i64, chans=i64, chn=i64, scnt=i64, flen=i64, nframes=i64)
+
+
+def pvsdiskin_init(s, ic, fout, ifile, kspeed, kgain, ioff, ichn, iinterp):
+    name = _file_name(ifile, ic)
+    if int(fout.buf[FS_SLIDING]):
+        raise InitError("SDFT Not implemented in this case yet")
+    path = ic.engine.find_file(name) if name else None
+    try:
+        if path is None:
+            raise PvxError("pvsys: unable to open file")
+        hdr, data = pvx_read(path)
+    except PvxError:
+        raise InitError(f"pvsdiskin: could not open file {name}\n") from None
+    n = (hdr["bins"] - 1) * 2
+    s.chans = hdr["chans"]
+    s.flen = hdr["nframes"] - 1
+    s.nframes = hdr["nframes"]
+    fout.allocate(n, hdr["overlap"], hdr["winlen"], _pvs_wintype(hdr["wintype"]),
+                  hdr["format"])
+    fout.buf[FS_COUNT] = 1.0
+    s.scnt = hdr["overlap"]
+    s.pos = ioff * ic.sr / n
+    s.oldpos = 0xFFFFFFFF
+    s.chn = max(int(ichn if ichn <= s.chans else s.chans) - 1, 0)
+    return data.astype(np.float64), np.zeros((n + 2) * 2 * s.chans)
+
+
+@helper
+def _u32(x):
+    """(uint32_t) of a double as x86-64 computes it (through a 64-bit integer)."""
+    return int(x) & 0xFFFFFFFF
+
+
+@kernel
+def pvsdiskin_perf(s, ctx, data, buf, fout, ifile, kspeed, kgain, ioff, ichn, iinterp,
+                   n0, n1):
+    """pvsdiskin: frames read from a PVOC-EX file at a variable speed (Opcodes/pvsbasic.c)."""
+    overlap = int(fout[FS_OVERLAP])
+    size = int(fout[FS_N]) + 2
+    amp = _f32(at(kgain, 0) * ctx.e0dbfs)
+    if s.scnt >= overlap:
+        pos = s.pos
+        posi = _u32(pos)
+        if posi != s.oldpos:
+            while pos >= s.flen:
+                pos -= s.flen
+            while pos < 0:
+                pos += s.flen
+            # pvoc_fseek: an offset of 1 means one frame per channel
+            start = int(pos)
+            if start == 1:
+                start = s.chans
+            want = 2 * s.chans * size
+            avail = (s.nframes - start) * size
+            if avail < 0:
+                avail = 0
+            for i in range(want if want < avail else avail):
+                buf[i] = data[start * size + i]
+            posi = _u32(pos)
+            s.oldpos = posi
+        f1 = size * s.chn
+        f2 = size * (s.chans + s.chn)
+        if at(iinterp, 0) != 0.0:
+            frac = pos - posi
+            for i in range(0, size, 2):
+                fout[H + i] = _f32(amp * (buf[f1 + i] + frac * _f32(buf[f2 + i] - buf[f1 + i])))
+                fout[H + i + 1] = _f32(buf[f1 + i + 1]
+                                       + frac * _f32(buf[f2 + i + 1] - buf[f1 + i + 1]))
+        else:
+            for i in range(0, size, 2):
+                fout[H + i] = _f32(amp * buf[f1 + i])
+                fout[H + i + 1] = buf[f1 + i + 1]
+        s.pos += at(kspeed, 0) * s.chans
+        s.scnt -= overlap
+        fout[FS_COUNT] += 1.0
+    s.scnt += int(ctx.ksmps)
+
+
+defop("pvsdiskin", "f", "SkkopP", DISKIN, pvsdiskin_init, pvsdiskin_perf,
+      arrays=("frames", "buffer"))
+defop("pvsdiskin", "f", "ikkopP", DISKIN, pvsdiskin_init, pvsdiskin_perf,
+      arrays=("frames", "buffer"))
