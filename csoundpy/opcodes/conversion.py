@@ -86,7 +86,12 @@ def a_of_k_perf(s, ctx, out, ksig, n0, n1):
 
 
 defop("interp", "a", "kooo", INTERP, _interp_init, interp_perf)
-defop("##a", "a", "k", INTERP, None, a_of_k_perf)
+def _a_of_k_init(s, ic, out, ksig):
+    s.prev = 0.0
+    s.init_k = 0.0
+
+
+defop("##a", "a", "k", INTERP, _a_of_k_init, a_of_k_perf)
 
 SAMPHOLD = State(state=f64)
 

@@ -123,6 +123,11 @@ def _sound_info(ic, name, irawfiles) -> tuple | None:
     except (RuntimeError, TypeError, sf.LibsndfileError):
         if irawfiles == 0.0:
             return None
+        from .spectral import pvx_info  # sndinfUG.c tries a PVOC-EX file before raw data
+
+        pvx = pvx_info(path)
+        if pvx is not None:
+            return (*pvx, 0)
         # read as headerless 16-bit mono at the orchestra's rate, as libsndfile's RAW
         return os.path.getsize(path) // 2, int(ic.sr + 0.5), 1, 2
     return info.frames, info.samplerate, info.channels, _SUBTYPE_CODES.get(info.subtype, 0)

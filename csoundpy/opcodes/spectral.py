@@ -2,8 +2,10 @@
 
 Follows Csound 6.18's OOps/pvsanal.c (pvsanal, pvsynth: the CARL phase vocoder
 in streaming form), OOps/pstream.c (pvsadsyn, pvscross, pvsmaska, pvsftw,
-pvsftr, pvsinfo) and Opcodes/pvsbasic.c (pvsinit, pvsgain, pvscale, pvshift,
-pvsmix, pvsfilter, pvsblur, pvsmooth, pvsfreeze, pvsosc, pvsbin).
+pvsftr, pvsinfo, pvsfread), Opcodes/pvsbasic.c (pvsinit, pvsgain, pvscale, pvshift,
+pvsmix, pvsfilter, pvsblur, pvsmooth, pvsfreeze, pvsosc, pvsbin, pvsfwrite,
+pvsdiskin) and Opcodes/pvsbuffer.c (pvsbuffer, pvsbufread, pvsbufread2).  PVOC-EX
+files are read and written as OOps/pvfileio.c and Engine/memfiles.c do.
 
 An f-signal is a `FSig` (engine/context.py): its buffer holds the header
 (framecount, N, overlap, winsize, wintype, format) and the current frame of
@@ -26,7 +28,7 @@ import struct
 import numpy as np
 
 from .._jit import at, helper, kernel
-from ..engine.context import FS_COUNT, FS_N, FS_OVERLAP, FSIG_HEADER
+from ..engine.context import FS_COUNT, FS_N, FS_OVERLAP, FS_SLIDING, FSIG_HEADER
 from ..errors import InitError
 from ._registry import State, defop, f64, i64
 
@@ -288,6 +290,7 @@ def pvsanal_init(s, ic, fsig, ain, ifftsize, ioverlap, iwinsize, iwintype, iform
     s.inptr = 0
     s.nextin = 0
     fsig.allocate(n, overlap, m, wintype, PVS_AMP_FREQ)
+    fsig.frame[:] = 0.0  # pvsanalset reallocates the frame, so a reused note starts silent
     fsig.buf[FS_COUNT] = 1.0
     return (np.zeros(4 * m), np.zeros(overlap), np.zeros(n + 2), win,
             np.zeros(n // 2 + 1), np.zeros(n, np.complex128), _twiddles(n))
@@ -1358,6 +1361,7 @@ def _load_memfile(ic, name: str) -> tuple[dict, np.ndarray]:
     data[0::2] *= np.float32(ic.e0dbfs)
     if hdr["srate"] != ic.sr:
         ic.warning(f"{name}'s srate = {hdr['srate']:8.0f}, orch's srate = {ic.sr:8.0f}")
+    ic.message(f"file {name} ({data.shape[0] * 4} bytes) loaded into memory\n")
     cache[name] = (hdr, data)
     return hdr, data
 
@@ -1577,3 +1581,177 @@ defop("pvsdiskin", "f", "SkkopP", DISKIN, pvsdiskin_init, pvsdiskin_perf,
       arrays=("frames", "buffer"))
 defop("pvsdiskin", "f", "ikkopP", DISKIN, pvsdiskin_init, pvsdiskin_perf,
       arrays=("frames", "buffer"))
+
+
+# ------------------------------------------------------------------ pvsbuffer, pvsbufread
+# Opcodes/pvsbuffer.c.  A buffer lives in the engine's list under the handle number
+# pvsbuffer returns (Csound's "::buffer<n>" globals); a reused instance keeps its handle.
+BUFFER = State(hidx=i64, nframes=i64, cframes=i64, pos=f64, lastframe=f64)
+
+
+def _buffers(engine) -> list:
+    return engine.globals.setdefault("spectral.pvsbuffers", [])
+
+
+def pvsbuffer_init(s, ic, ihandle, ktime, fin, ilen):
+    if int(fin.buf[FS_SLIDING]):
+        raise InitError("SDFT case not implemented yet")
+    n, hop = fin.N, fin.overlap
+    s.nframes = int(ilen * ic.sr / hop) & 0xFFFFFFFF
+    data = np.zeros((n + 2) * s.nframes)
+    entry = dict(N=n, overlap=hop, winsize=fin.winsize, wintype=fin.wintype,
+                 format=fin.format, frames=s.nframes, data=data)
+    buffers = _buffers(ic.engine)
+    if 0 < s.hidx <= len(buffers) and buffers[s.hidx - 1].get("owner") is s:
+        buffers[s.hidx - 1] = entry
+    else:
+        buffers.append(entry)
+        s.hidx = len(buffers)
+    entry["owner"] = s
+    ihandle[0] = s.hidx - 1
+    s.lastframe = 0.0
+    s.cframes = 0
+    s.pos = 0.0
+    ktime[0] = 0.0
+    return (data,)
+
+
+@kernel
+def pvsbuffer_perf(s, ctx, data, ihandle, ktime, fin, ilen, n0, n1):
+    """pvsbuffer: write frames into a circular buffer of ilen seconds, output the time."""
+    if s.lastframe < fin[FS_COUNT]:
+        size = int(fin[FS_N]) + 2
+        base = size * s.cframes
+        for i in range(size):
+            data[base + i] = fin[H + i]
+        s.lastframe = fin[FS_COUNT]
+        s.pos = s.cframes / (ctx.sr / fin[FS_OVERLAP])
+        s.cframes += 1
+        if s.cframes == s.nframes:
+            s.cframes = 0
+    ktime[0] = s.pos
+
+
+defop("pvsbuffer", "ik", "fi", BUFFER, pvsbuffer_init, pvsbuffer_perf, arrays=("buffer",))
+
+BUFREAD = State(optr=f64, scnt=i64)
+
+
+def _buffer_entry(engine, handle) -> dict | None:
+    buffers = _buffers(engine)
+    idx = int(handle)
+    return buffers[idx] if 0 <= idx < len(buffers) else None
+
+
+def pvsbufread_init(s, ic, fout, ktime, khandle, *args):
+    entry = _buffer_entry(ic.engine, khandle)
+    if entry is None:
+        raise InitError("error... could not read handle from global variable\n")
+    s.optr = khandle
+    fout.allocate(entry["N"], entry["overlap"], entry["winsize"], entry["wintype"],
+                  entry["format"])
+    fout.buf[FS_COUNT] = 1.0
+    s.scnt = entry["overlap"]
+
+
+@helper
+def _buf_wrap(pos, frames):
+    while pos >= frames:
+        pos -= frames
+    while pos < 0:
+        pos += frames
+    return pos
+
+
+@helper
+def _bufread_frame(fout, data, frames, sr, ktime, strt, end, clear):
+    """One pvsbufread frame: bins interpolated between two buffered frames."""
+    n = int(fout[FS_N])
+    overlap = fout[FS_OVERLAP]
+    strt = int(strt / (sr / n))
+    end = int(end / (sr / n))
+    strt = 0 if strt < 0 else (n // 2 if strt > n // 2 else strt)
+    # compat: the bin limits index the (amp, freq) float array directly
+    end = n // 2 + 2 if end <= strt else (n // 2 + 2 if end > n // 2 + 2 else end)
+    pos = ktime * (sr / overlap)
+    if clear != 0.0:
+        for i in range(n + 2):
+            fout[H + i] = 0.0
+    pos = _buf_wrap(pos, frames)
+    posi = int(pos)
+    f1 = (n + 2) * posi
+    f2 = (n + 2) * (posi + 1 if posi != frames - 1 else 0)
+    frac = pos - posi
+    for i in range(strt, end, 2):
+        fout[H + i] = _f32(data[f1 + i] + frac * _f32(data[f2 + i] - data[f1 + i]))
+        fout[H + i + 1] = _f32(data[f1 + i + 1] + frac * _f32(data[f2 + i + 1] - data[f1 + i + 1]))
+
+
+@helper
+def _bufread2_frame(fout, data, frames, sr, ktime, tab1, tab2):
+    """One pvsbufread2 frame: each bin read at its own delay (amps tab1, freqs tab2)."""
+    n = int(fout[FS_N])
+    overlap = fout[FS_OVERLAP]
+    for i in range(n + 2):
+        tab = tab1 if i % 2 == 0 else tab2
+        pos = _buf_wrap((ktime - tab[i // 2]) * (sr / overlap), frames)
+        posi = int(pos)
+        f1 = (n + 2) * posi
+        f2 = (n + 2) * (posi + 1 if posi != frames - 1 else 0)
+        frac = pos - posi
+        fout[H + i] = _f32(data[f1 + i] + frac * _f32(data[f2 + i] - data[f1 + i]))
+
+
+def _bufread_common(s, pc, fout, khandle):
+    """The buffer of the current handle, or None when its format differs from fout's."""
+    entry = _buffer_entry(pc.engine, at(khandle, 0))
+    if entry is None:
+        raise RuntimeError("Invalid buffer handle")
+    if fout.N != entry["N"] or fout.overlap != entry["overlap"]:
+        return None
+    return entry
+
+
+def pvsbufread_perf(s, pc, fout, ktime, khandle, kstrt, kend, iclear, n0, n1):
+    """pvsbufread: frames read from a pvsbuffer at a time, interpolated (Opcodes/pvsbuffer.c)."""
+    if s.scnt >= fout.overlap:
+        entry = _bufread_common(s, pc, fout, khandle)
+        if entry is None:
+            fout.frame[:] = 0.0
+        else:
+            _bufread_frame(fout.buf, entry["data"], entry["frames"] - 1, pc.consts.sr,
+                           float(at(ktime, 0)), float(int(at(kstrt, 0))),
+                           float(int(at(kend, 0))), float(at(iclear, 0)))
+        s.scnt -= fout.overlap
+        fout.buf[FS_COUNT] += 1.0
+    s.scnt += int(pc.consts.ksmps)
+
+
+defop("pvsbufread", "f", "kkOOo", BUFREAD, pvsbufread_init, pvsbufread_perf, python_perf=True)
+
+
+def pvsbufread2_perf(s, pc, fout, ktime, khandle, ift1, ift2, n0, n1):
+    """pvsbufread2: pvsbuffer frames with per-bin delays from two tables."""
+    if s.scnt >= fout.overlap:
+        entry = _bufread_common(s, pc, fout, khandle)
+        n = fout.N
+        tabs = []
+        for fn in (ift1, ift2):
+            table = pc.engine.tables.get(int(at(fn, 0)))
+            if table is None:
+                raise RuntimeError("Invalid ftable")
+            if table.size < n // 2 + 1:
+                raise RuntimeError(f"table length too small: needed {n // 2 + 1}, "
+                                   f"got {table.size}\n")
+            tabs.append(table.data)
+        if entry is None:
+            fout.frame[:] = 0.0
+        else:
+            _bufread2_frame(fout.buf, entry["data"], entry["frames"] - 1, pc.consts.sr,
+                            float(at(ktime, 0)), tabs[0], tabs[1])
+        s.scnt -= fout.overlap
+        fout.buf[FS_COUNT] += 1.0
+    s.scnt += int(pc.consts.ksmps)
+
+
+defop("pvsbufread2", "f", "kkkk", BUFREAD, pvsbufread_init, pvsbufread2_perf, python_perf=True)
