@@ -294,10 +294,10 @@ defop("taninv2", "a", "aa", None, None, taninv2_a)
 
 
 @kernel
-def minmax_k(s, ctx, out, xs, n0, n1):
+def minmax_k(s, ctx, out, first, rest, n0, n1):
     """min/max over k arguments (code 0 = min, 1 = max)."""
-    best = at(xs[0], 0)
-    for x in xs[1:]:
+    best = at(first, 0)
+    for x in rest:
         v = at(x, 0)
         if (s.code == 0.0 and v < best) or (s.code == 1.0 and v > best):
             best = v
@@ -305,11 +305,11 @@ def minmax_k(s, ctx, out, xs, n0, n1):
 
 
 @kernel
-def minmax_a(s, ctx, out, xs, n0, n1):
+def minmax_a(s, ctx, out, first, rest, n0, n1):
     """min/max over a arguments."""
     for n in range(n0, n1):
-        best = xs[0][n]
-        for x in xs[1:]:
+        best = first[n]
+        for x in rest:
             v = x[n]
             if (s.code == 0.0 and v < best) or (s.code == 1.0 and v > best):
                 best = v
@@ -317,10 +317,11 @@ def minmax_a(s, ctx, out, xs, n0, n1):
 
 
 def _minmax_init(code: float, compute: bool):
-    def init(s, ic, out, xs):
+    def init(s, ic, out, first, rest):
         s.code = code
         if compute:
-            out[0] = min(xs) if code == 0.0 else max(xs)
+            values = (first, *rest)
+            out[0] = min(values) if code == 0.0 else max(values)
 
     return init
 
