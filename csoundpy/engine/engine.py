@@ -632,13 +632,6 @@ class Engine:
         np.maximum(self.section_peaks, peak, out=self.section_peaks)
         self.out_of_range += np.sum(np.abs(out) > self.e0dbfs, axis=1)
 
-    def busy(self) -> bool:
-        """True while notes are sounding or events are waiting."""
-        return bool(self.chain) or bool(self.queue)
-
-    def held_or_pending(self) -> bool:
-        return any(inst.end_block is not None or inst.releasing for inst in self.chain)
-
     def end_performance(self) -> None:
         """Deinitialise every note still active (files opened by opcodes get closed)."""
         for inst in list(self.chain):
