@@ -93,6 +93,7 @@ class Engine:
         self.time_offset = 0.0  # seconds at the start of the current section
         self._next_end = 1 << 62
         self.advance = 0
+        self.in_perf = False
         self.max_off_block = 0
         self.skip_idle = False  # offline renders may jump over silent stretches
         self._outbuf = np.zeros((nchnls, ksmps))
@@ -260,7 +261,9 @@ class Engine:
         """An event from an instrument or the API: p2 is relative to now."""
         p = list(pfields)
         delay = float(p[1]) if len(p) > 1 and not isinstance(p[1], str) else 0.0
-        now = self.kcount / self.kr
+        # Csound advances its clock by one block before the perf pass, so events made at
+        # perf time count from the end of the current block, init-time ones from its start
+        now = (self.kcount + (1 if self.in_perf else 0)) / self.kr
         start = max(delay, 0.0) + now
         block = max(int(np.rint(start * self.kr)), self.kcount)
         if len(p) > 1:
@@ -568,12 +571,16 @@ class Engine:
         """The perf pass over the chain, then the output block."""
         spout = self.spout
         spout.fill(0.0)
-        if self.native.enabled:
-            self.native.perf()  # fused perf passes where ready, else _perf_note
-        else:
-            for inst in tuple(self.chain):
-                if inst.active:
-                    self._perf_note(inst)
+        self.in_perf = True
+        try:
+            if self.native.enabled:
+                self.native.perf()  # fused perf passes where ready, else _perf_note
+            else:
+                for inst in tuple(self.chain):
+                    if inst.active:
+                        self._perf_note(inst)
+        finally:
+            self.in_perf = False
         self.kcount += 1
         pos = self._out_pos
         ksmps = self.ksmps
