@@ -270,6 +270,41 @@ def linsegr_perf_k(s, ctx, segs, status, kr, ia, idur1, rest, n0, n1):
     s.curval += s.curinc
 
 
+_SAME, _NEWSEG, _HOLD = 0, 1, 2
+
+
+@helper
+def _release_step(s, segs, status, ksmps, val):
+    """One sample of the a-rate *segr segment walk: (_SAME | _NEWSEG | _HOLD, value).
+    On release the walk jumps to the last segment, stretched to the extra time."""
+    if status[ST_RELEASING] != 0.0 and s.segsrem > 1:
+        s.cur += s.segsrem - 1
+        s.segsrem = 1
+        segs[s.cur, ACNT] = s.xtra * ksmps
+    else:
+        s.curcnt -= 1
+        if s.curcnt > 0:
+            return _SAME, val
+        if s.segsrem == 2:
+            return _HOLD, val
+        s.segsrem -= 1
+        if s.segsrem == 0:
+            return _HOLD, val
+        s.cur += 1
+    while True:
+        s.curcnt = int(segs[s.cur, ACNT])
+        if s.curcnt != 0:
+            return _NEWSEG, val
+        val = segs[s.cur, NXT]
+        s.curval = val
+        if s.segsrem == 2:
+            return _HOLD, val
+        s.segsrem -= 1
+        if s.segsrem == 0:
+            return _HOLD, val
+        s.cur += 1
+
+
 @kernel
 def linsegr_perf_a(s, ctx, segs, status, ar, ia, idur1, rest, n0, n1):
     """linsegr (a): linseg whose last segment waits for the release (linsegr)."""
@@ -279,43 +314,11 @@ def linsegr_perf_a(s, ctx, segs, status, ar, ia, idur1, rest, n0, n1):
         if s.segsrem == 0:
             ar[n] = val
             continue
-        newseg = False
-        if status[ST_RELEASING] != 0.0 and s.segsrem > 1:
-            s.cur += s.segsrem - 1
-            s.segsrem = 1
-            segs[s.cur, ACNT] = s.xtra * ksmps
-            newseg = True
-        else:
-            s.curcnt -= 1
-            if s.curcnt <= 0:
-                if s.segsrem == 2:
-                    ar[n] = val
-                    continue
-                s.segsrem -= 1
-                if s.segsrem == 0:
-                    ar[n] = val
-                    continue
-                s.cur += 1
-                newseg = True
-        if newseg:
-            held = False
-            while True:
-                s.curcnt = int(segs[s.cur, ACNT])
-                if s.curcnt != 0:
-                    break
-                val = segs[s.cur, NXT]
-                s.curval = val
-                if s.segsrem == 2:
-                    held = True
-                    break
-                s.segsrem -= 1
-                if s.segsrem == 0:
-                    held = True
-                    break
-                s.cur += 1
-            if held:
-                ar[n] = val
-                continue
+        step, val = _release_step(s, segs, status, ksmps, val)
+        if step == _HOLD:
+            ar[n] = val
+            continue
+        if step == _NEWSEG:
             s.curainc = (segs[s.cur, NXT] - val) / s.curcnt
         ar[n] = val
         if s.curainc != 0.0:
@@ -659,43 +662,11 @@ def expsegr_perf_a(s, ctx, segs, status, ar, ia, idur1, rest, n0, n1):
         if s.segsrem == 0:
             ar[n] = val
             continue
-        newseg = False
-        if status[ST_RELEASING] != 0.0 and s.segsrem > 1:
-            s.cur += s.segsrem - 1
-            s.segsrem = 1
-            segs[s.cur, ACNT] = s.xtra * ksmps
-            newseg = True
-        else:
-            s.curcnt -= 1
-            if s.curcnt <= 0:
-                if s.segsrem == 2:
-                    ar[n] = val
-                    continue
-                s.segsrem -= 1
-                if s.segsrem == 0:
-                    ar[n] = val
-                    continue
-                s.cur += 1
-                newseg = True
-        if newseg:
-            held = False
-            while True:
-                s.curcnt = int(segs[s.cur, ACNT])
-                if s.curcnt != 0:
-                    break
-                val = segs[s.cur, NXT]
-                s.curval = val
-                if s.segsrem == 2:
-                    held = True
-                    break
-                s.segsrem -= 1
-                if s.segsrem == 0:
-                    held = True
-                    break
-                s.cur += 1
-            if held:
-                ar[n] = val
-                continue
+        step, val = _release_step(s, segs, status, ksmps, val)
+        if step == _HOLD:
+            ar[n] = val
+            continue
+        if step == _NEWSEG:
             nxt = segs[s.cur, NXT]
             if nxt == val:
                 s.curmlt = 1.0
