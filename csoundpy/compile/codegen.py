@@ -3,11 +3,19 @@
 `perf_plan` turns an instrument's perf program (the CALL/JUMP steps of
 `engine.instance.InstrDef.program`) into the source of
 
-    instr_<label>_perf(ctx, slots, k0, prog, K, A, ST, S<i>..., X<i>_<p>..., g<n>...)
+    instr_<label>_perf(ctx, slots, k0, pc0, prog, K, A, ST, S<i>..., X<i>_<p>..., g<n>...)
 
 which runs one control block of the notes `slots[k0:]` of that instrument,
 in that order, each calling the opcode kernels exactly as the reference path
 does (`Instance._bind_perf`): `(state, ctx, *aux, *outs, *ins, n0, n1)`.
+
+Steps that only Python can run (`escapes`: Python perf functions such as
+printing, events, turnoff or reinit, UDO calls, branching opcodes, kernels made
+by factories, a-rate ops that read their own k output) leave the function:
+it stores the note (prog[0]) and the step (prog[2]) and returns 1; the runner
+performs that step on the reference path and calls the function again with
+k0 = that note and pc0 = the step to resume at (-1: the note's ops are done).
+A printk in a branch that is never taken thus costs nothing.
 Storage comes from the instrument's pool (`engine.native.Pool`):
 
     K[slot, j]      scalar slot j (p-fields, i/k variables): k outputs get the
@@ -26,9 +34,9 @@ Numeric constants are written into the source as literals (exact: `repr` of
 a float round-trips).  Jumps become a small state machine over basic blocks.
 `prog` records the note (prog[0]) and op (prog[1]) being run, so that an
 exception raised by a kernel can be reported against the right note, and
-the rest of the notes can go on.  The function returns how many of the notes
-it ran are in their release phase, so the engine only walks the notes when
-one is.
+the rest of the notes can go on.  prog[3] receives how many of the notes it
+ran are in their release phase, so the engine only walks the notes when one
+is.  The function returns 0 when every note has run, 1 at an escape.
 """
 
 from __future__ import annotations
@@ -43,7 +51,7 @@ from ..engine.context import ST_KCOUNT, ST_RELEASING
 from .ir import InstrIR, Op, Var
 from .jitcache import file_hash, source_hash
 
-CALL, JUMP = 0, 1  # engine.instance's program kinds (BRANCH and UDO are not fused)
+CALL, JUMP, BRANCH, UDO = 0, 1, 2, 3  # engine.instance's program kinds
 
 
 @dataclass
@@ -72,24 +80,30 @@ def kernel_ref(fn: Any) -> tuple[str, str] | None:
     return py.__module__, py.__qualname__
 
 
+def escapes(ir: InstrIR, program: list[tuple]) -> set[int]:
+    """Program steps the fused function hands back to Python (see module doc)."""
+    out = set()
+    for j, (kind, i, _target) in enumerate(program):
+        if kind == JUMP:
+            continue
+        op = ir.ops[i]
+        if kind != CALL or op.entry.python_perf or kernel_ref(op.entry.perf) is None \
+                or (op.audio and _aliased(op)):
+            out.add(j)
+    return out
+
+
 def unfusable_reason(ir: InstrIR, program: list[tuple]) -> str | None:
     """Why this instrument's perf pass cannot be fused (None if it can)."""
     if ir.local_ksmps:
         return "local ksmps"
     for kind, i, _target in program:
         op = ir.ops[i]
-        if kind == JUMP:
-            if op.cond is not None and op.cond.kind != "scalar":
-                return "jump on a non-scalar condition"
-            continue
-        if kind != CALL:
-            return f"{op.entry.name}: UDO call or branching opcode"
-        if op.entry.python_perf:
-            return f"{op.entry.name}: Python perf function"
-        if kernel_ref(op.entry.perf) is None:
-            return f"{op.entry.name}: kernel not importable by name"
-        if op.audio and _aliased(op):
-            return f"{op.entry.name}: a-rate op reads its own k output"
+        if kind == JUMP and op.cond is not None and op.cond.kind != "scalar":
+            return "jump on a non-scalar condition"
+    python = escapes(ir, program)
+    if all(kind != CALL or j in python for j, (kind, _i, _t) in enumerate(program)):
+        return "no opcode that runs natively"
     return None
 
 
@@ -115,6 +129,7 @@ class _Gen:
     def __init__(self, ir: InstrIR, program: list[tuple], ksmps: int, label: str):
         self.ir = ir
         self.program = program
+        self.escapes = escapes(ir, program)
         self.ksmps = ksmps
         self.label = label
         self.globals: dict[str, str] = {}
@@ -132,6 +147,11 @@ class _Gen:
     def kernel(self, fn: Any) -> str:
         ref = kernel_ref(fn)
         assert ref is not None
+        return self.kernel_alias(*ref)
+
+    def kernel_alias(self, module: str, name: str) -> str:
+        """The local name under which `module.name` is imported by the source."""
+        ref = (module, name)
         alias = self.imports.get(ref)
         if alias is None:
             taken = set(self.imports.values())
@@ -166,6 +186,26 @@ class _Gen:
         self.opaque.append((i, pos))
         return f"X{i}_{pos}[slot]"
 
+    def inline(self, i: int) -> str | None:
+        """`out = expression` for a pure k-rate operator (arith.INLINE_K), else None."""
+        op = self.ir.ops[i]
+        ref = kernel_ref(op.entry.perf)
+        if ref is None or ref[0] != "csoundpy.opcodes.arith" or len(op.outs) != 1:
+            return None
+        from ..opcodes.arith import INLINE_K
+
+        form = INLINE_K.get(ref[1])
+        out = op.outs[0]
+        ins = [self.in_expr(v, False) for v in op.ins]
+        if form is None or out.kind != "scalar" or op.variadic or None in ins:
+            return None
+        target = f"{self.glob(out)}[0]" if out.scope == "global" else f"K[slot, {out.index}]"
+        helper_name, codes = form
+        if helper_name is None:
+            return f"{target} = {ins[0]}"
+        alias = self.kernel_alias(ref[0], helper_name)
+        return f"{target} = {alias}({codes[op.entry.name]}, {', '.join(ins)})"
+
     def call(self, i: int) -> str:
         op = self.ir.ops[i]
         entry = op.entry
@@ -199,13 +239,21 @@ class _Gen:
         return f"{value} {'==' if op.negate else '!='} 0.0"
 
     def step(self, j: int, indent: str) -> list[str]:
-        """Source lines of program step j (a jump ends its basic block)."""
+        """Source lines of program step j (a jump or an escape ends its basic block)."""
         kind, i, target = self.program[j]
         op = self.ir.ops[i]
         line = op.span.line if op.span is not None else 0
         text = op.describe().replace("\n", " ")
         lines = [f"{indent}# orc:{line} {text}"]
+        if j in self.escapes:
+            lines += [f"{indent}prog[0] = k", f"{indent}prog[2] = {j}",
+                      f"{indent}prog[3] = nrel", f"{indent}return 1"]
+            return lines
         if kind == CALL:
+            expression = self.inline(i)
+            if expression is not None:
+                lines.append(f"{indent}{expression}")
+                return lines
             lines.append(f"{indent}prog[1] = {i}")
             lines.append(f"{indent}{self.call(i)}")
             return lines
@@ -220,31 +268,32 @@ class _Gen:
     def body(self) -> list[str]:
         """The ops of one note: straight-line, or a state machine over basic blocks."""
         program = self.program
-        if all(kind == CALL for kind, _, _ in program):
+        if not self.escapes and all(kind == CALL for kind, _, _ in program):
             out = []
             for j in range(len(program)):
                 out += self.step(j, " " * 8)
             return out
         leaders = {0}
         for j, (kind, _i, target) in enumerate(program):
-            if kind == JUMP:
+            if kind == JUMP or j in self.escapes:
                 leaders.add(j + 1)
-                leaders.add(target)
-        leaders = sorted(b for b in leaders if b < len(program))
-        out = ["        pc = 0", "        while pc >= 0:"]
+                leaders.add(target if kind in (JUMP, BRANCH) else j)
+                leaders.add(j)
+        leaders = sorted(b for b in leaders if 0 <= b < len(program))
+        out = ["        pc = pc0 if k == k0 else 0", "        while pc >= 0:"]
         for n, start in enumerate(leaders):
             end = leaders[n + 1] if n + 1 < len(leaders) else len(program)
             out.append(f"            {'if' if n == 0 else 'elif'} pc == {start}:")
             for j in range(start, end):
                 out += self.step(j, " " * 16)
-            if program[end - 1][0] != JUMP:
+            if program[end - 1][0] != JUMP and end - 1 not in self.escapes:
                 out.append(f"                pc = {end if end < len(program) else -1}")
         return out
 
     def source(self, fingerprint: str) -> tuple[str, str]:
         body = self.body()
         func = f"instr_{_ident(self.label)}_perf"
-        params = ["ctx", "slots", "k0", "prog", "K", "A", "ST"]
+        params = ["ctx", "slots", "k0", "pc0", "prog", "K", "A", "ST"]
         params += [f"S{i}" for i in self.state_ops]
         params += [f"X{i}_{p}" for i, p in self.opaque]
         params += list(self.globals.values())
@@ -271,7 +320,8 @@ class _Gen:
             f"        ST[slot, {ST_KCOUNT}] += 1.0",
             f"        if ST[slot, {ST_RELEASING}] != 0.0:",
             "            nrel += 1",
-            "    return nrel",
+            "    prog[3] = nrel",
+            "    return 0",
             "",
         ]
         return func, "\n".join(lines)

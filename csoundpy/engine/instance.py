@@ -364,55 +364,50 @@ class Instance:
                 _copy_var(sub, src, self, dst)
 
     # -------------------------------------------------------------- perf pass
-    def perf_pass(self) -> None:
-        """One control block of this note."""
+    def perf_pass(self, start: int = 0) -> None:
+        """One control block of this note, from program step `start`."""
         program = self.idef.program
-        ops = self.idef.ir.ops
-        perfs = self.idef.perfs
-        args = self.perf_args
         n = len(program)
-        j = 0
-        while j < n:
+        j = start
+        while 0 <= j < n:
             kind, i, target = program[j]
-            self.cur_op = i
-            if kind == CALL or kind == UDO:
-                a = args[i]
-                if a is None:
-                    op = ops[i]
-                    if op.entry.init is None and kind == CALL:
-                        # an opcode with no init work needs none: skipping it at i-time is fine
-                        a = args[i] = self._bind_perf(i, op)
-                        self.inited[i] = True
-                    elif not self.inited[i]:
-                        raise PerfError(f"{op.entry.name}: not initialised")
-                    else:
-                        j += 1
-                        continue
-                if kind == UDO:
-                    self._udo_perf(a[0], a[1])
-                else:
-                    perfs[i](*a)
-                if self.stop_perf:
-                    return
-                if self.pending_reinit is not None:
-                    self._do_reinit()
-                j += 1
-            elif kind == JUMP:
-                op = ops[i]
+            if kind == JUMP:
+                op = self.idef.ir.ops[i]
                 if op.cond is None or (self.scalar(op.cond) != 0.0) != op.negate:
                     j = target
                 else:
                     j += 1
             else:
-                a = args[i]
-                if a is not None and ops[i].entry.perf(*a):
-                    j = target
+                j = self.perf_step(j)
+
+    def perf_step(self, j: int) -> int:
+        """Run program step j (not a jump); the next step, or -1 if the note stopped."""
+        kind, i, target = self.idef.program[j]
+        self.cur_op = i
+        a = self.perf_args[i]
+        if kind == BRANCH:
+            nxt = target if a is not None and self.idef.ir.ops[i].entry.perf(*a) else j + 1
+        else:
+            nxt = j + 1
+            if a is None:
+                op = self.idef.ir.ops[i]
+                if op.entry.init is None and kind == CALL:
+                    # an opcode with no init work needs none: skipping it at i-time is fine
+                    a = self.perf_args[i] = self._bind_perf(i, op)
+                    self.inited[i] = True
+                elif not self.inited[i]:
+                    raise PerfError(f"{op.entry.name}: not initialised")
                 else:
-                    j += 1
-                if self.stop_perf:
-                    return
-                if self.pending_reinit is not None:
-                    self._do_reinit()
+                    return nxt
+            if kind == UDO:
+                self._udo_perf(a[0], a[1])
+            else:
+                self.idef.perfs[i](*a)
+        if self.stop_perf:
+            return -1
+        if self.pending_reinit is not None:
+            self._do_reinit()
+        return nxt
 
     def _do_reinit(self) -> None:
         start = self.pending_reinit

@@ -1,6 +1,6 @@
 """Native perf passes: instrument pools and the chain runner (DESIGN §4).
 
-An instrument whose perf program is only numba kernels and k-rate jumps
+An instrument that has numba kernels in its perf program
 (`compile.codegen.unfusable_reason`) gets a `Pool`: its notes' scalars, a-rate
 variables, status arrays and op states live in per-instrument arrays indexed
 by slot (structure of arrays), and each `Instance` holds views of its row, so
@@ -30,10 +30,11 @@ live note's views, including those inside its bound perf arguments (found by
 address: a view into the old arrays becomes the same view into the new ones).
 Slots of instances that are garbage-collected (after `purge`) are reused.
 
-Instruments that stay on the reference path: those with Python perf
-functions (printing, events, turnoff, reinit...), UDO calls, branching opcodes
-(`kgoto`-style opcodes with labels), a local ksmps, and kernels built by
-factories (the `vectorial` v* opcodes).
+Steps that only Python can run (Python perf functions, UDO calls, branching
+opcodes, kernels built by factories: `codegen.escapes`) leave the fused
+function; `NativeRunner._run` performs them with `Instance.perf_step` and
+resumes the function at the next step.  Instruments that stay on the
+reference path: those with a local ksmps or no native op at all.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ from numba.typed import List
 from .._jit import helper
 from ..compile import codegen, jitcache
 from ..errors import CsoundError
-from .context import ST_SIZE
+from .context import ST_KCOUNT, ST_SIZE
 
 MODES = ("off", "sync", "async", "auto")
 
@@ -106,9 +107,11 @@ class Pool:
         self.free_slots: list[int] = []
         self.ready = np.zeros(0, dtype=bool)
         self.lists: dict[tuple[int, int], Any] = {pos: None for pos in plan.opaque}
-        self.calls = [i for kind, i, _ in idef.program if kind == codegen.CALL]
+        python = codegen.escapes(ir, idef.program)
+        self.calls = [i for j, (kind, i, _) in enumerate(idef.program)
+                      if kind == codegen.CALL and j not in python]
         self.pending: list[Any] = []
-        self.prog = np.zeros(2, dtype=np.int64)
+        self.prog = np.zeros(4, dtype=np.int64)  # note, op, escape step, releasing notes
         self.fn: Any = None
         self.state = "idle"  # idle, compiling, ready, failed
         self.warm = False  # a ready note has run one block on the reference path
@@ -218,7 +221,8 @@ class Pool:
             args = inst.perf_args
             values = []
             arity = self.plan.arity
-            ok = all(args[i] is not None and len(args[i]) == arity[i] for i in self.calls)
+            ok = all(args[i] is not None and len(args[i]) == arity.get(i, len(args[i]))
+                     for i in self.calls)
             if ok:
                 for key, lst in self.lists.items():
                     value = args[key[0]][key[1]]
@@ -242,8 +246,8 @@ class Pool:
             self.ready[slot] = ok
 
     # ------------------------------------------------------------------ the function
-    def args(self, slots: np.ndarray, k0: int) -> tuple:
-        """The fused function's arguments for notes slots[k0:]."""
+    def args(self, slots: np.ndarray, k0: int, pc0: int = 0) -> tuple:
+        """The fused function's arguments for notes slots[k0:], the first from step pc0."""
         tail = self._tail
         if tail is None:
             gvars = self.engine.gvars
@@ -251,7 +255,7 @@ class Pool:
                 self.prog, self.K, self.A, self.ST, *(self.S[i] for i in self.plan.state_ops),
                 *(self.lists[key] for key in self.plan.opaque),
                 *(gvars[name] for name in self.plan.globals))
-        return (self.engine.consts, slots, k0, *tail)
+        return (self.engine.consts, slots, k0, pc0, *tail)
 
     def start_compile(self, background: bool) -> None:
         if self.state != "idle" or any(lst is None for lst in self.lists.values()):
@@ -366,24 +370,69 @@ class NativeRunner:
 
     def _run(self, pool: Pool, notes: list, slots: np.ndarray) -> None:
         engine = self.engine
-        k0 = 0
+        prog = pool.prog
+        nsteps = len(pool.idef.program)
+        k0 = pc0 = 0
+        walk = False  # some note is releasing: walk the notes for their release ticks
         while k0 < len(notes):
             try:
-                nrel = pool.fn(*pool.args(slots, k0))
+                escaped = pool.fn(*pool.args(slots, k0, pc0))
             except CsoundError as exc:
                 message = exc.message
             except (ZeroDivisionError, ValueError, IndexError, FloatingPointError) as exc:
                 message = str(exc)
             else:
-                if nrel:
-                    self._releases(notes[k0:])
-                return
-            k = int(pool.prog[0])
-            self._releases(notes[k0:k])
+                walk = walk or prog[3] > 0
+                if not escaped:
+                    break
+                k = int(prog[0])
+                version = engine.chain_version
+                nxt = self._escape(pool, notes[k], int(prog[2]))
+                if nxt < 0:  # the note's block ended in Python
+                    walk = True
+                    k, pc0 = k + 1, 0
+                else:
+                    pc0 = nxt if nxt < nsteps else -1
+                if version != engine.chain_version or pool.pending:
+                    if pool.pending:
+                        pool.sync()
+                    keep = k + (nxt >= 0)
+                    notes = notes[:keep] + [n for n in notes[keep:]
+                                            if n.active and pool.ready[n.slot]]
+                    slots = np.array([n.slot for n in notes], dtype=np.int64)
+                k0 = k
+                continue
+            k = int(prog[0])
             bad = notes[k]
-            bad.cur_op = int(pool.prog[1])
+            bad.cur_op = int(prog[1])
             engine._perf_error(bad, message)
-            k0 = k + 1
+            k0, pc0 = k + 1, 0
+        if walk:
+            self._releases(notes)
+
+    def _escape(self, pool: Pool, inst: Any, j: int) -> int:
+        """Run step j of note `inst` in Python: the step to resume the fused
+        function at, or -1 when the note's block ended here (it stopped, failed,
+        or was rebound by a reinit so that it can only go on in Python)."""
+        engine = self.engine
+        inst.stop_perf = False
+        nxt = -1
+        try:
+            nxt = inst.perf_step(j)
+            if nxt >= 0 and pool.pending:
+                pool.sync()
+                if not pool.ready[inst.slot]:
+                    inst.perf_pass(nxt)
+                    nxt = -1
+        except CsoundError as exc:
+            engine._perf_error(inst, exc.message)
+            return -1
+        except (ZeroDivisionError, ValueError, IndexError, FloatingPointError) as exc:
+            engine._perf_error(inst, str(exc))
+            return -1
+        if nxt < 0:
+            inst.status[ST_KCOUNT] += 1
+        return nxt
 
     def _releases(self, notes: list) -> None:
         for inst in notes:

@@ -466,3 +466,14 @@ def _i_of_k(s, ic, out, x):
 
 defop("##i", "i", "k", None, _i_of_k)
 defop("##k", "k", "i", None, None, copy_k)
+
+# ------------------------------------------------------------------ inline forms
+
+# k-rate operators the code generator (compile/codegen.py) writes as one
+# expression instead of a kernel call: kernel name -> (helper, opcode codes).
+# The expression is the kernel's own computation with its code known.
+INLINE_K = {
+    "binop_k": ("_binop", BIN_CODES),
+    "unop_k": ("_unop", UN_CODES),
+    "copy_k": (None, None),
+}

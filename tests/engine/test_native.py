@@ -150,11 +150,82 @@ endin
     assert "PERF ERROR in instr 1 (opcode lowres)" in rn.printed
 
 
-def test_instruments_with_python_perf_ops_stay_on_the_reference_path(monkeypatch, rig):
+def test_instruments_with_only_python_perf_ops_stay_on_the_reference_path(monkeypatch, rig):
     monkeypatch.setenv("CSOUNDPY_JIT", "sync")
     r = rig("instr 1\nprintks \"x\\n\", 0.1\nendin\ninstr 2\nk1 = 1\nendin\n")
     assert r.engine.instruments[1].pool is None
     assert r.engine.instruments[2].pool is not None
+
+
+def test_python_ops_in_a_fused_instrument_leave_and_resume_it(monkeypatch, rig):
+    orc = TABLE + """
+gkcount init 0
+instr 1
+  kc init 0
+  kc += 1
+  if kc % 4 == p4 then
+    printks "note %d block %d\\n", 0, p4, kc
+    gkcount += 1
+  endif
+  if kc == 7 && p4 == 2 then
+    turnoff
+  endif
+  asig oscili 0.1, 200 + 50 * p4, 1
+  if kc == 3 then
+    event "i", 2, 0, 0.03, p4
+  endif
+  out asig
+endin
+instr 2
+  asig oscili 0.05, 500 + p4, 1
+  out asig
+endin
+"""
+    notes = [(1, 0, 0.2, v) for v in range(4)]
+    rn, _ = both(monkeypatch, rig, orc, notes, 25, fused=(1, 2), globals_=("gkcount",))
+    assert "note 1 block 1" in rn.printed
+    plan = rn.engine.instruments[1].pool.plan.source
+    assert "return 1" in plan
+
+
+def test_udo_calls_and_reinit_in_a_fused_instrument(monkeypatch, rig):
+    orc = TABLE + """
+opcode Twice, k, k
+  kx xin
+  xout kx * 2
+endop
+instr 1
+  kc init 0
+  kc += 1
+  kv Twice kc
+  if kc == 5 then
+    reinit again
+  endif
+again:
+  iphase = p4 / 10
+  rireturn
+  asig oscili 0.1, 100 + kv, 1, iphase
+  out asig
+endin
+"""
+    notes = [(1, 0, 0.2, v) for v in range(3)]
+    both(monkeypatch, rig, orc, notes, 25, fused=(1,))
+
+
+def test_perf_error_in_a_python_op_aborts_only_its_note(monkeypatch, rig):
+    orc = TABLE + """
+instr 1
+  karr[] init 4
+  kc init 0
+  kc += 1
+  kv = karr[kc * p4]
+  asig oscili 0.1, 300, 1
+  out asig
+endin
+"""
+    notes = [(1, 0, 0.2, 0), (1, 0, 0.2, 1), (1, 0, 0.2, 0)]
+    rn, _ = both(monkeypatch, rig, orc, notes, 12, fused=(1,))
+    assert "PERF ERROR in instr 1" in rn.printed
 
 
 def test_background_compile_swaps_in_at_a_block_boundary(monkeypatch, rig):
