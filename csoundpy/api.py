@@ -719,6 +719,8 @@ class Csound:
         self._write(f"audio buffered in {sw} sample-frame blocks\n")
         if opts.nosound:
             self._write("not writing to sound disk\n")
+            if not realtime:  # peaks are still tracked: per chunk, not per block
+                engine.set_output_chunk(max(sw, 4096))
             return
         config = StreamConfig(engine.sr, engine.nchnls, engine.nchnls_i, engine.ksmps,
                               engine.e0dbfs, sw, hw, message=self._write)
@@ -744,13 +746,15 @@ class Csound:
         with self._lock:
             return self._perform_once()
 
-    def _perform_once(self) -> bool:
+    def _perform_once(self, span: bool = False) -> bool:
+        """One block (`span`: as many as the engine can run natively at once)."""
         if not self._started and self._start() != CSOUND_SUCCESS:
             self._perf_status = CSOUND_ERROR
             return True
         if self._finished:
             return True
-        if not self.engine.perform_block():
+        engine = self.engine
+        if not (engine.perform_blocks() if span else engine.perform_block()):
             self._finished = True
             self._score_ended = not self.engine.ended
             return True
@@ -771,7 +775,12 @@ class Csound:
         if offline:
             self.engine.skip_idle = True
         while not self._stop_flag:
-            if self.performKsmps():
+            if offline:
+                with self._lock:
+                    finished = self._perform_once(span=True)
+            else:
+                finished = self.performKsmps()
+            if finished:
                 if self._perf_status < 0:
                     return self._perf_status
                 if self._score_ended:

@@ -515,20 +515,55 @@ class Engine:
     # ------------------------------------------------------------------ the block
     def perform_block(self) -> bool:
         """Compute one control block; False (and nothing computed) when the score is over."""
+        ready = self._begin_block()
+        if ready:
+            self.perf()
+        return ready is not None
+
+    def perform_blocks(self) -> int:
+        """Like `perform_block`, but an offline render (`skip_idle`) computes a
+        span of blocks in one native call when nothing needs Python between
+        them (no event due, no note ending or releasing, no output hand-over).
+        Returns the number of blocks computed, 0 when the score is over."""
+        kcount = self.kcount
+        ready = self._begin_block()
+        if ready is None:
+            return 0
+        if ready:
+            limit = self._span_limit() if self.skip_idle and self.native.enabled \
+                and self.midi_source is None else 0
+            if limit < 2 or not self.native.run_span(limit):
+                self.perf()
+        return self.kcount - kcount
+
+    def _begin_block(self) -> bool | None:
+        """Events and checks before a block: None when the score is over, False
+        when the block was used up here (an `a` statement, skipped silence),
+        True when its perf pass is due."""
         self.sense()
         if self.ended or (self.stop_check is not None and self.stop_check()):
-            return False
+            return None
         if self.advance > 0:  # an `a` statement: time passes, nothing is computed
             self.advance -= 1
             self.kcount += 1
-            return True
+            return False
         if self.skip_idle and not self.chain and self.queue and self.midi_source is None:
             idle = self.queue[0].block - self.kcount
             if idle > 1:
                 self._silence(idle)
-                return True
-        self.perf()
+                return False
         return True
+
+    def _span_limit(self) -> int:
+        """Blocks from now until the next one at which an event is due, a note
+        ends or the section may end."""
+        kcount = self.kcount
+        bounds = [self._next_end, kcount + (1 << 20)]
+        if self.queue:
+            bounds.append(self.queue[0].block)
+        if self.max_off_block > kcount:
+            bounds.append(self.max_off_block)
+        return min(bounds) - kcount
 
     def _silence(self, nblocks: int) -> None:
         """Output `nblocks` silent blocks at once (nothing sounds, nothing is due)."""
@@ -567,14 +602,16 @@ class Engine:
         if end_block is not None and end_block < self._next_end:
             self._next_end = end_block
 
-    def perf(self) -> None:
-        """The perf pass over the chain, then the output block."""
+    def perf(self, resume: tuple | None = None) -> None:
+        """The perf pass over the chain, then the output block (`resume`: finish
+        a block a native span left half done, see NativeRunner.perf)."""
         spout = self.spout
-        spout.fill(0.0)
+        if resume is None:
+            spout.fill(0.0)
         self.in_perf = True
         try:
             if self.native.enabled:
-                self.native.perf()  # fused perf passes where ready, else _perf_note
+                self.native.perf(resume)  # fused perf passes where ready, else _perf_note
             else:
                 for inst in tuple(self.chain):
                     if inst.active:

@@ -290,6 +290,8 @@ class NativeRunner:
         self.stale = True
         self._plan: list = []
         self._version = -1
+        self._chains: dict[tuple, Any] = {}
+        self._cprog = np.zeros(1, dtype=np.int64)
 
     @property
     def enabled(self) -> bool:
@@ -343,15 +345,25 @@ class NativeRunner:
             plan.append(_native_step(run_pool, run))
         return plan
 
-    def perf(self) -> None:
-        """Run every active note for one block, in chain order."""
+    def _refresh(self) -> None:
         engine = self.engine
         if self.stale or self._version != engine.chain_version:
             self.stale = False
             self._plan = self._build(tuple(engine.chain))
             self._version = engine.chain_version
+
+    def perf(self, resume: tuple[int, str] | None = None) -> None:
+        """Run every active note for one block, in chain order.
+
+        `resume` = (plan step, outcome) finishes a block that `run_span` left
+        at that step: its fused function escaped ("escape") or raised ("error",
+        message), with the note and step in the pool's `prog`."""
+        engine = self.engine
+        if resume is None:
+            self._refresh()
         version = engine.chain_version
-        for step in self._plan:
+        first, outcome = resume if resume is not None else (0, None)
+        for step in self._plan[first:]:
             if type(step) is tuple:
                 pool, notes, slots = step
                 if engine.chain_version != version or pool.pending:
@@ -360,7 +372,8 @@ class NativeRunner:
                         pool.sync()
                     notes = [n for n in notes if n.active and pool.ready[n.slot]]
                     slots = np.array([n.slot for n in notes], dtype=np.int64)
-                self._run(pool, notes, slots)
+                self._run(pool, notes, slots, outcome)
+                outcome = None
             elif step.active:
                 engine._perf_note(step)
                 pool = step.pool
@@ -368,47 +381,130 @@ class NativeRunner:
                     pool.warm = True
                     self.stale = True
 
-    def _run(self, pool: Pool, notes: list, slots: np.ndarray) -> None:
+    def _run(self, pool: Pool, notes: list, slots: np.ndarray,
+             outcome: tuple | str | None = None) -> None:
+        """The notes of one plan step; `outcome`: how a span left it (see `perf`)."""
         engine = self.engine
         prog = pool.prog
         nsteps = len(pool.idef.program)
         k0 = pc0 = 0
-        walk = False  # some note is releasing: walk the notes for their release ticks
-        while k0 < len(notes):
-            try:
-                escaped = pool.fn(*pool.args(slots, k0, pc0))
-            except CsoundError as exc:
-                message = exc.message
-            except (ZeroDivisionError, ValueError, IndexError, FloatingPointError) as exc:
-                message = str(exc)
-            else:
-                walk = walk or prog[3] > 0
-                if not escaped:
-                    break
-                k = int(prog[0])
-                version = engine.chain_version
-                nxt = self._escape(pool, notes[k], int(prog[2]))
-                if nxt < 0:  # the note's block ended in Python
-                    walk = True
-                    k, pc0 = k + 1, 0
+        walk = outcome is not None  # some note is releasing: walk the notes for their release ticks
+        while k0 < len(notes) or outcome is not None:
+            if outcome is None:
+                try:
+                    outcome = "escape" if pool.fn(*pool.args(slots, k0, pc0)) else None
+                except CsoundError as exc:
+                    outcome = ("error", exc.message)
+                except (ZeroDivisionError, ValueError, IndexError, FloatingPointError) as exc:
+                    outcome = ("error", str(exc))
                 else:
-                    pc0 = nxt if nxt < nsteps else -1
-                if version != engine.chain_version or pool.pending:
-                    if pool.pending:
-                        pool.sync()
-                    keep = k + (nxt >= 0)
-                    notes = notes[:keep] + [n for n in notes[keep:]
-                                            if n.active and pool.ready[n.slot]]
-                    slots = np.array([n.slot for n in notes], dtype=np.int64)
-                k0 = k
-                continue
+                    walk = walk or prog[3] > 0
+                    if outcome is None:
+                        break
             k = int(prog[0])
-            bad = notes[k]
-            bad.cur_op = int(prog[1])
-            engine._perf_error(bad, message)
-            k0, pc0 = k + 1, 0
+            if outcome != "escape":
+                bad = notes[k]
+                bad.cur_op = int(prog[1])
+                engine._perf_error(bad, outcome[1])
+                k0, pc0, outcome = k + 1, 0, None
+                continue
+            outcome = None
+            version = engine.chain_version
+            nxt = self._escape(pool, notes[k], int(prog[2]))
+            if nxt < 0:  # the note's block ended in Python
+                walk = True
+                k, pc0 = k + 1, 0
+            else:
+                pc0 = nxt if nxt < nsteps else -1
+            if version != engine.chain_version or pool.pending:
+                if pool.pending:
+                    pool.sync()
+                keep = k + (nxt >= 0)
+                notes = notes[:keep] + [n for n in notes[keep:]
+                                        if n.active and pool.ready[n.slot]]
+                slots = np.array([n.slot for n in notes], dtype=np.int64)
+            k0 = k
         if walk:
             self._releases(notes)
+
+    # ------------------------------------------------------------------ spans
+    def run_span(self, nblocks: int) -> int:
+        """Compute up to `nblocks` whole blocks in one native call when every
+        note of the chain runs natively and none is releasing (the caller
+        guarantees no event, note end or output hand-over falls inside).
+        Returns the number of blocks finished (0: not possible now); a block
+        that escaped to Python is finished here too."""
+        engine = self.engine
+        self._refresh()
+        plan = self._plan
+        if not plan or any(type(step) is not tuple or step[0].pending for step in plan):
+            return 0
+        releasing = [n for step in plan for n in step[1] if n.releasing]
+        if releasing:  # their release ends are Python's: the span stops a block before
+            nblocks = min(nblocks, min(n.release_left for n in releasing) - 1)
+        chain = self._chain_function(plan)
+        if chain is None:
+            return 0
+        ksmps = engine.ksmps
+        out = engine._outbuf
+        pos = engine._out_pos
+        nblocks = min(nblocks, (out.shape[1] - pos) // ksmps)
+        if nblocks < 2:
+            return 0
+        kc0 = engine.kcount
+        cprog = self._cprog
+        args = [step[0].args(step[2], 0, 0) for step in plan]
+        engine.in_perf = True
+        resume = None
+        try:
+            done = chain(nblocks, kc0, engine.clock, engine.spout, out, pos, cprog, *args)
+            if done < nblocks:
+                resume = (int(cprog[0]), "escape")
+        except CsoundError as exc:
+            done, resume = int(engine.clock[0]) - kc0, (int(cprog[0]), ("error", exc.message))
+        except (ZeroDivisionError, ValueError, IndexError, FloatingPointError) as exc:
+            done, resume = int(engine.clock[0]) - kc0, (int(cprog[0]), ("error", str(exc)))
+        finally:
+            engine.in_perf = False
+        engine.kcount += done
+        engine._out_pos += done * ksmps
+        engine.clock[0] = engine.kcount
+        for inst in releasing:
+            inst.release_left -= done
+        if resume is not None:  # the rest of this block runs on the Python side
+            for step in plan[:resume[0]]:
+                for inst in step[1]:
+                    if inst.releasing:
+                        inst.release_left -= 1
+            engine.perf(resume)
+            done += 1
+        elif engine._out_pos >= out.shape[1]:
+            engine.flush_output()
+        return done
+
+    def _chain_function(self, plan: list) -> Any:
+        """The compiled block loop for this sequence of pools (None: not yet)."""
+        key = tuple(id(step[0]) for step in plan)
+        fn = self._chains.get(key)
+        if fn is not None or key in self._chains:
+            return fn
+        steps = []
+        for pool, _notes, _slots in plan:
+            module = jitcache.load_module(pool.plan.source)
+            steps.append((module.__name__, pool.plan.func_name))
+        func, source = codegen.chain_source(steps)
+        args = [step[0].args(step[2], 0, 0) for step in plan]
+        try:
+            module = jitcache.load_module(source, stem="chain")
+            fn = jitcache.compile_function(
+                getattr(module, func),
+                (1, 0, self.engine.clock, self.engine.spout, self.engine._outbuf, 0,
+                 self._cprog, *args))
+        except Exception as exc:  # noqa: BLE001  (stay on block-by-block calls)
+            _debug(f"chain {key}: {type(exc).__name__}: {exc}")
+            fn = None
+        self._chains[key] = fn
+        return fn
 
     def _escape(self, pool: Pool, inst: Any, j: int) -> int:
         """Run step j of note `inst` in Python: the step to resume the fused

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from csoundpy.compile import codegen, jitcache
+from csoundpy.engine import native
 
 pytestmark = pytest.mark.jit
 
@@ -260,3 +261,49 @@ def test_generated_source_is_a_cached_module(monkeypatch, rig, tmp_path):
     assert jitcache.load_module(pool.plan.source) is module
     assert codegen.unfusable_reason(r.engine.instruments[1].ir,
                                     r.engine.instruments[1].program) is None
+
+
+def test_spans_of_native_blocks_match_block_by_block(monkeypatch, rig):
+    orc = TABLE + """
+gkcount init 0
+instr 1
+  kc init 0
+  kc += 1
+  kenv madsr 0.01, 0.02, 0.7, 0.05
+  if kc == 40 then
+    printks "note %d at block %d\\n", 0, p4, kc
+  endif
+  if kc == 90 && p4 == 2 then
+    kv = 1 / (kc - 90)
+    printk2 kv
+  endif
+  gkcount += 1
+  asig oscili 0.1 * kenv, 200 + 50 * p4, 1
+  out asig
+endin
+"""
+    notes = [(1, 0.01 * v, 0.3 + 0.05 * v, v) for v in range(4)]
+
+    def render(spans: bool) -> tuple:
+        monkeypatch.setenv("CSOUNDPY_JIT", "sync")
+        r = rig(orc, sr=2000, ksmps=2)
+        r.engine.skip_idle = True
+        r.engine.set_output_chunk(256)
+        for note in notes:
+            r.note(*note)
+        blocks = 0
+        while blocks < 600:
+            blocks += r.engine.perform_blocks() if spans else r.engine.perform_block()
+        r.engine.flush_output()
+        return np.concatenate(r.blocks, axis=1)[:, :1200], r.printed, r.g("gkcount")
+
+    counted = []
+    original = native.NativeRunner.run_span
+    monkeypatch.setattr(native.NativeRunner, "run_span",
+                        lambda self, n: counted.append(original(self, n)) or counted[-1])
+    out_s, text_s, g_s = render(True)
+    assert max(counted) > 10
+    out_b, text_b, g_b = render(False)
+    assert np.array_equal(out_s, out_b)
+    assert text_s == text_b and "note 3 at block 40" in text_s
+    assert g_s == g_b
