@@ -176,6 +176,7 @@ class Compiler:
                         raise CompileError(f"Variable '{name}' used before defined", op.span)
                     targets.append(unit.labels[name])
                 op.labels = targets
+        select_native_variants(unit.ir)
 
     # ------------------------------------------------------------ statements
     def _block(self, unit: _Unit, stmts) -> None:
@@ -848,6 +849,61 @@ class Compiler:
             op.udo_name = entry.name  # type: ignore[attr-defined]
         unit.ir.ops.append(op)
         return op
+
+
+def select_native_variants(ir: InstrIR) -> None:
+    """Give each call site whose S inputs are fixed after the init pass its
+    overload's native variant (`OpEntry.native`, see opcodes._registry).
+
+    An S input is fixed when it is a string constant, or a local S variable
+    that (1) no op writes at perf time: an op with a perf function or a UDO
+    call among whose outputs it is, or a UDO body's xin; (2) no init-time op
+    writes after the call site, so the value the variant's init binds is the
+    one a Python perf would read: every writer comes earlier in the op list
+    and neither the writer nor the call site lies inside an i-time loop (a
+    backward i-time jump); and (3) the instrument has no `reinit`, which
+    could rewrite it without running the call site's init.  Global S
+    variables are never fixed: any instrument may write them at perf time.
+    """
+    candidates = [i for i, op in enumerate(ir.ops) if op.kind == "call"
+                  and op.udo is None and op.entry.native is not None]
+    if not candidates:
+        return
+    reinit = any(op.kind == "call" and op.entry.name == "reinit" for op in ir.ops)
+    perf_written = {v.name for v in ir.xin_vars if v.kind == "string"}
+    writers: dict[str, list[int]] = {}
+    loops: list[tuple[int, int]] = []
+    for i, op in enumerate(ir.ops):
+        if op.kind == "jump" and "i" in op.mode and 0 <= op.target <= i:
+            loops.append((op.target, i))
+        if op.kind != "call":
+            continue
+        if "branch" in op.entry.flags:
+            loops += [(t, i) for t in op.labels if t <= i]
+        for v in op.outs:
+            if v.kind == "string" and v.scope == "local":
+                writers.setdefault(v.name, []).append(i)
+                if op.has_perf or op.udo is not None:
+                    perf_written.add(v.name)
+
+    def in_loop(i: int) -> bool:
+        return any(start <= i <= end for start, end in loops)
+
+    def fixed(v: Var, at: int) -> bool:
+        if v.kind != "string":
+            return True
+        if v.scope != "local":
+            return False
+        if v.type == "S" and v.value is not None:
+            return True  # a string constant
+        if reinit or v.name in perf_written or in_loop(at):
+            return False
+        return all(w < at and not in_loop(w) for w in writers.get(v.name, []))
+
+    for i in candidates:
+        op = ir.ops[i]
+        if all(fixed(v, i) for v in op.ins):
+            op.entry = op.entry.native
 
 
 def layout(ir: InstrIR) -> None:

@@ -46,6 +46,17 @@ python_perf=True: `perf` is plain Python, same arguments, except that `ctx`
 is replaced by the perf context `pc` (pc.engine, pc.instance, pc.consts),
 S arguments are StrVar (read `.value`) and array arguments ArrayVar.  For
 opcodes that print, schedule events, turn notes off or touch strings.
+
+native=Native(init, perf, arrays, state, deinit): a python_perf overload whose perf
+work is plain array work once its S inputs are known (a channel bound by
+name, say) may also declare a native variant: an init and a `@kernel` perf
+with the same outs/ins signature, its own aux arrays and state.  The
+compiler (`compile.expand.select_native_variants`) gives a call site the
+variant, `OpEntry.native`, when each of its S inputs is fixed once the init
+pass has run: a string constant, or a local S variable that no perf-time op
+of the instrument writes.  The variant must then do exactly what the Python
+perf would do for that fixed string, messages included; its kernel receives
+the S inputs as str and may ignore them.
 """
 
 from __future__ import annotations
@@ -95,6 +106,17 @@ def split_types(types: str) -> list[str]:
 
 
 @dataclass(frozen=True)
+class Native:
+    """The native variant of a python_perf overload (see the module doc)."""
+
+    init: Callable | None
+    perf: Callable
+    arrays: tuple[str, ...] = ()
+    state: np.dtype | None = None
+    deinit: Callable | None = None
+
+
+@dataclass(frozen=True)
 class OpEntry:
     """One overload of one opcode (a row of Csound's opcode table)."""
 
@@ -108,6 +130,7 @@ class OpEntry:
     python_perf: bool = False
     arrays: tuple[str, ...] = ()
     flags: frozenset[str] = field(default_factory=frozenset)
+    native: OpEntry | None = None  # variant for call sites whose S inputs are fixed
 
     @property
     def out_types(self) -> list[str]:
@@ -136,10 +159,26 @@ def defop(
     python_perf: bool = False,
     arrays: tuple[str, ...] = (),
     flags: tuple[str, ...] = (),
+    native: Native | None = None,
 ) -> OpEntry:
     """Register one overload of opcode `name` (Csound's OENTRY columns)."""
     split_types(outs)
     split_types(ins)
+    if native is not None and not python_perf:
+        raise ValueError(f"{name}: only a python_perf overload has a native variant")
+    variant = None
+    if native is not None:
+        variant = OpEntry(
+            name=name,
+            outs=outs,
+            ins=ins,
+            state=native.state if native.state is not None else EMPTY_STATE,
+            init=native.init,
+            perf=native.perf,
+            deinit=native.deinit,
+            arrays=tuple(native.arrays),
+            flags=frozenset(flags),
+        )
     entry = OpEntry(
         name=name,
         outs=outs,
@@ -151,6 +190,7 @@ def defop(
         python_perf=python_perf,
         arrays=tuple(arrays),
         flags=frozenset(flags),
+        native=variant,
     )
     REGISTRY.setdefault(name, []).append(entry)
     return entry

@@ -7,22 +7,31 @@ Engine/entry1.c for the overloads.  A channel's data is a numpy array (control:
 the API's `channelPtr`, so a host write is seen by the next block and vice
 versa.  The bus lives in `engine.globals["channels"]`.
 
-Every opcode here is python_perf: a channel name is a string that may change
-at k-rate (Csound re-resolves it when it changes), and the work per block is a
-copy of one value or one block.
+A channel name is a string that may change at k-rate, and Csound re-resolves
+the channel when it does: chnget k/a and chnset k therefore have Python perf
+functions, plus native variants (`_registry.Native`) that the compiler picks
+where the name is fixed after the init pass, binding the channel's data at
+init.  chnset a, chnmix and chnclear use the channel bound at init whatever
+the name does later, so their perf functions are kernels outright.  The other
+opcodes move strings or call the host, and stay in Python.
 """
 
 from __future__ import annotations
 
+import itertools
 import threading
+import warnings
 from dataclasses import dataclass
 from typing import Any, Callable
 
 import numpy as np
+from numba import objmode
+from numba.core.errors import NumbaWarning
 
+from .._jit import at, helper, kernel
 from ..engine.context import StrVar
 from ..errors import InitError, PerfError
-from ._registry import defop
+from ._registry import Native, State, defop, i64
 
 CSOUND_ERROR = -1
 CSOUND_MEMORY = -4
@@ -52,17 +61,38 @@ class ChannelHints:
 class Channel:
     """One named channel: type bits (kind | 16 input | 32 output), data, hints."""
 
-    __slots__ = ("name", "type", "data", "hints")
+    __slots__ = ("name", "_type", "data", "hints", "_input_seen")
 
     def __init__(self, name: str, type: int, data: Any) -> None:
         self.name = name
-        self.type = type
+        self._type = type
         self.data = data
         self.hints = ChannelHints()
+        self._input_seen: np.ndarray | None = None
+
+    @property
+    def type(self) -> int:
+        seen = self._input_seen
+        if seen is not None and seen[0] != 0.0:
+            self._type |= INPUT
+            self._input_seen = None
+        return self._type
+
+    @type.setter
+    def type(self, value: int) -> None:
+        self._type = value
 
     @property
     def kind(self) -> int:
         return self.type & TYPE_MASK
+
+    def input_on_perf(self) -> np.ndarray:
+        """A flag that a native chnset:k kernel sets when it runs: from then on
+        the channel has the input bit, as after the Python perf's first call
+        (its re-lookup as an input channel)."""
+        if self._input_seen is None:
+            self._input_seen = np.zeros(1)
+        return self._input_seen
 
 
 class ChannelBus:
@@ -210,6 +240,29 @@ def _check_broken(b: _Binding, opname: str) -> None:
         raise PerfError(f"{opname}: not initialised")
 
 
+# A native kernel cannot print: a warning it owes is kept here, under a key in
+# its state, and printed by `_emit_deferred` from an object-mode block.
+_DEFERRED: dict[int, tuple[Callable[[str], None], str]] = {}
+_deferred_keys = itertools.count(1)
+
+# numba notes that an object-mode block in a nogil kernel takes the GIL: it
+# runs once, on an error path.
+warnings.filterwarnings("ignore", message=r".*Code running in object mode won't allow parallel",
+                        category=NumbaWarning)
+
+
+def _defer_warning(ic, text: str) -> int:
+    key = next(_deferred_keys)
+    _DEFERRED[key] = (ic.engine.warning, text)
+    return key
+
+
+def _emit_deferred(key: int) -> None:
+    warn, text = _DEFERRED.pop(key, (None, ""))
+    if warn is not None:
+        warn(text)
+
+
 # ---------------------------------------------------------------- chnget
 
 
@@ -245,6 +298,59 @@ def chnget_a_perf(s, pc, b, ar, Sname, n0, n1):
     ar[n0:n1] = b.chan.data[n0:n1]
 
 
+# Native variants (fixed name).  An init that finds no channel leaves the
+# kernel unbound: as the Python perf's re-lookup of the same name fails again,
+# its first call prints the lookup's warning and later calls are errors.
+CHNGET = State(unbound=i64, key=i64)
+
+
+def chnget_native_deinit(s, inst) -> None:
+    """Forget the warning of a note that ends before its first perf."""
+    if s.unbound == 1:
+        _DEFERRED.pop(s.key, None)
+
+
+def _chnget_native_init(kind: int):
+    def init(s, ic, out, Sname):
+        chnget_native_deinit(s, ic.instance)  # a reinit drops a warning still owed
+        err, chan = bus_of(ic.engine).get(Sname, kind | INPUT)
+        if not err:
+            s.unbound = 0
+            return (chan.data,)
+        s.unbound = 1
+        s.key = _defer_warning(ic, _chn_err_text(err))
+        return (np.zeros(out.shape[0]),)
+    return init
+
+
+@helper
+def _chnget_unbound(s):
+    if s.unbound == 1:
+        s.unbound = 2
+        key = s.key
+        with objmode():
+            _emit_deferred(key)
+    else:
+        raise PerfError("chnget: not initialised")
+
+
+@kernel
+def chnget_k_native(s, ctx, fp, kr, Sname, n0, n1):
+    if s.unbound != 0:
+        _chnget_unbound(s)
+        return
+    kr[0] = fp[0]
+
+
+@kernel
+def chnget_a_native(s, ctx, fp, ar, Sname, n0, n1):
+    if s.unbound != 0:
+        _chnget_unbound(s)
+        return
+    for n in range(n0, n1):
+        ar[n] = fp[n]
+
+
 def chnget_S_init(s, ic, Sout, Sname):
     err, chan = bus_of(ic.engine).get(Sname, STRING | INPUT)
     if not err:
@@ -261,9 +367,13 @@ def chnget_S_perf(s, pc, Sout, Sname, n0, n1):
 
 defop("chnget", "i", "S", None, chnget_i_init)
 defop("chnget", "k", "S", None, _chnget_init(CONTROL), chnget_k_perf, python_perf=True,
-      arrays=("binding",))
+      arrays=("binding",),
+      native=Native(_chnget_native_init(CONTROL), chnget_k_native, ("fp",), CHNGET,
+                    chnget_native_deinit))
 defop("chnget", "a", "S", None, _chnget_init(AUDIO), chnget_a_perf, python_perf=True,
-      arrays=("binding",))
+      arrays=("binding",),
+      native=Native(_chnget_native_init(AUDIO), chnget_a_native, ("fp",), CHNGET,
+                    chnget_native_deinit))
 defop("chnget", "S", "S", None, chnget_S_init, chnget_S_perf, python_perf=True)
 defop("chngetks", "S", "S", None, None, chnget_S_perf, python_perf=True)
 
@@ -291,21 +401,32 @@ def chnset_k_perf(s, pc, b, kvalue, Sname, n0, n1):
     b.chan.data[0] = kvalue[()]
 
 
+def chnset_k_native_init(s, ic, kvalue, Sname):
+    chan = _get_or_init_error(ic, Sname, CONTROL | OUTPUT)
+    return (chan.data, chan.input_on_perf())
+
+
+@kernel
+def chnset_k_native(s, ctx, fp, seen, kvalue, Sname, n0, n1):
+    seen[0] = 1.0
+    fp[0] = at(kvalue, 0)
+
+
 def chnset_a_init(s, ic, asig, Sname):
-    b = _Binding()
-    b.chan = _get_or_init_error(ic, Sname, AUDIO | OUTPUT)
-    b.name = Sname
-    return (b,)
+    return (_get_or_init_error(ic, Sname, AUDIO | OUTPUT).data,)
 
 
-def chnset_a_perf(s, pc, b, asig, Sname, n0, n1):
-    fp = b.chan.data
+@kernel
+def chnset_a_perf(s, ctx, fp, asig, Sname, n0, n1):
     ksmps = fp.shape[0]
-    fp[:n0] = 0.0
-    fp[n0:n1] = asig[n0:n1]
+    for n in range(n0):
+        fp[n] = 0.0
+    for n in range(n0, n1):
+        fp[n] = asig[n]
     if n1 < ksmps:
         # compat: Csound clears from index `early` (not ksmps - early) to the end.
-        fp[ksmps - n1:] = 0.0
+        for n in range(ksmps - n1, ksmps):
+            fp[n] = 0.0
 
 
 def _set_string(chan: Channel, value: str) -> None:
@@ -326,9 +447,9 @@ def chnset_S_perf(s, pc, Svalue, Sname, n0, n1):
 
 defop("chnset", "", "iS", None, chnset_i_init)
 defop("chnset", "", "kS", None, chnset_k_init, chnset_k_perf, python_perf=True,
-      arrays=("binding",))
-defop("chnset", "", "aS", None, chnset_a_init, chnset_a_perf, python_perf=True,
-      arrays=("binding",))
+      arrays=("binding",),
+      native=Native(chnset_k_native_init, chnset_k_native, ("fp", "input_seen")))
+defop("chnset", "", "aS", None, chnset_a_init, chnset_a_perf, arrays=("fp",))
 defop("chnset", "", "SS", None, chnset_S_init, chnset_S_perf, python_perf=True)
 defop("chnsetks", "", "SS", None, None, chnset_S_perf, python_perf=True)
 
@@ -340,22 +461,26 @@ def chnmix_init(s, ic, asig, Sname):
     return (_get_or_init_error(ic, Sname, AUDIO | OUTPUT).data,)
 
 
-def chnmix_perf(s, pc, fp, asig, Sname, n0, n1):
-    fp[n0:n1] += asig[n0:n1]
+@kernel
+def chnmix_perf(s, ctx, fp, asig, Sname, n0, n1):
+    for n in range(n0, n1):
+        fp[n] += asig[n]
 
 
 def chnclear_init(s, ic, names):
-    return ([_get_or_init_error(ic, name, AUDIO | OUTPUT).data for name in names],)
+    bufs = tuple(_get_or_init_error(ic, name, AUDIO | OUTPUT).data for name in names)
+    # numba cannot iterate an empty tuple: with no names, clear a scratch block
+    return (bufs or (np.zeros(1),),)
 
 
-def chnclear_perf(s, pc, bufs, names, n0, n1):
+@kernel
+def chnclear_perf(s, ctx, bufs, names, n0, n1):
     for fp in bufs:
         fp[:] = 0.0
 
 
-defop("chnmix", "", "aS", None, chnmix_init, chnmix_perf, python_perf=True, arrays=("fp",))
-defop("chnclear", "", "W", None, chnclear_init, chnclear_perf, python_perf=True,
-      arrays=("fps",))
+defop("chnmix", "", "aS", None, chnmix_init, chnmix_perf, arrays=("fp",))
+defop("chnclear", "", "W", None, chnclear_init, chnclear_perf, arrays=("fps",))
 
 
 # ---------------------------------------------------------------- declarations
