@@ -22,7 +22,7 @@ import math
 
 import numpy as np
 
-from .._jit import at, helper, kernel
+from .._jit import at, helper, is_audio, kernel
 from ..errors import InitError
 from ._registry import State, defop, f64, i64
 
@@ -38,14 +38,29 @@ def _lrnd(x: float) -> int:
 
 
 # ----------------------------------------------------------------- pan2
-PAN2 = State(type=i64, lastpan=f64, s=f64, c=f64)
+PAN2 = State(type=i64, apan=i64, lastpan=f64, s=f64, c=f64)
 
 
 def pan2_init(s, ic, aleft, aright, asig, xpan, imode):
     s.type = _lrnd(imode)
     if s.type < 0 or s.type > 3:
         raise InitError("Unknown panning type")
+    s.apan = 1 if is_audio(xpan) else 0
     s.lastpan = -1.0
+
+
+@helper
+def _pan2_gains(mode, pan):
+    """(right, left) gains of pan position `pan` in panning mode `mode`."""
+    if mode == 0:
+        return math.sin(HALFPI * pan), math.cos(HALFPI * pan)
+    if mode == 1:
+        return np.sqrt(pan), np.sqrt(1.0 - pan)  # NaN outside [0, 1], as in C
+    if mode == 2:
+        return pan, 1.0 - pan
+    cc = math.cos(HALFPI * pan)
+    ss = math.sin(HALFPI * pan)
+    return ROOT2 * (cc - ss) * 0.5, ROOT2 * (cc + ss) * 0.5
 
 
 @kernel
@@ -53,26 +68,24 @@ def pan2_perf(s, ctx, aleft, aright, asig, xpan, imode, n0, n1):
     """pan2: equal-power, square-root, linear or alternative equal-power pan (pan2.c)."""
     mode = s.type
     last, gr, gl = s.lastpan, s.s, s.c
-    for n in range(n0, n1):
-        pan = at(xpan, n)
+    if s.apan:
+        for n in range(n0, n1):
+            pan = at(xpan, n)
+            if pan != last:
+                last = pan
+                gr, gl = _pan2_gains(mode, pan)
+            aright[n] = asig[n] * gr
+            aleft[n] = asig[n] * gl
+    else:
+        # k-rate position: one gain pair per block, so the sample loops vectorise
+        pan = at(xpan, n0)
         if pan != last:
             last = pan
-            if mode == 0:
-                gr = math.sin(HALFPI * pan)
-                gl = math.cos(HALFPI * pan)
-            elif mode == 1:
-                gr = np.sqrt(pan)  # NaN outside [0, 1], as in C
-                gl = np.sqrt(1.0 - pan)
-            elif mode == 2:
-                gr = pan
-                gl = 1.0 - pan
-            else:
-                cc = math.cos(HALFPI * pan)
-                ss = math.sin(HALFPI * pan)
-                gl = ROOT2 * (cc + ss) * 0.5
-                gr = ROOT2 * (cc - ss) * 0.5
-        aright[n] = asig[n] * gr
-        aleft[n] = asig[n] * gl
+            gr, gl = _pan2_gains(mode, pan)
+        for n in range(n0, n1):
+            aright[n] = asig[n] * gr
+        for n in range(n0, n1):
+            aleft[n] = asig[n] * gl
     s.lastpan, s.s, s.c = last, gr, gl
 
 

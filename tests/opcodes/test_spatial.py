@@ -108,6 +108,35 @@ def test_pan2_bad_mode():
         render_opcode("pan2", "aa", "axo", [np.zeros(10), 0.5, 4])
 
 
+@pytest.mark.parametrize("mode", [0, 1, 2, 3])
+def test_pan2_k_rate_position_equals_a_rate_position_held_per_block(mode):
+    """The k-rate row computes its gains once per block; an a-rate position
+    holding the same value for the block gives the same samples."""
+    ksmps, nblocks = 16, 12
+    rng = np.random.default_rng(mode)
+    asig = rng.uniform(-1.0, 1.0, ksmps * nblocks)
+    kpan = np.repeat(np.linspace(-0.25, 1.25, nblocks // 3), 3)  # changes every 3rd block
+    host = OpcodeHost(ksmps=ksmps)
+    k_l, k_r = render_opcode("pan2", "aa", "axo", [asig, kpan, mode], nblocks=nblocks, host=host)
+    a_l, a_r = render_opcode("pan2", "aa", "axo", [asig, np.repeat(kpan, ksmps), mode],
+                             nblocks=nblocks, host=OpcodeHost(ksmps=ksmps))
+    np.testing.assert_array_equal(k_l, a_l)
+    np.testing.assert_array_equal(k_r, a_r)
+
+
+def test_pan2_k_rate_in_place_output():
+    """aL, aR pan2 aR, k: the right output overwrites the input before the left one is computed."""
+    entry = find_entry("pan2", "aa", "axo")
+    state = np.zeros(1, dtype=entry.state)[0]
+    sig = np.linspace(-1.0, 1.0, 8)
+    left = np.zeros(8)
+    entry.init(state, InitContext(OpcodeHost(ksmps=8)), left, sig, sig, 0.25, 2.0)
+    entry.perf(state, OpcodeHost(ksmps=8).consts, left, sig, sig, np.array(0.25), 2.0, 0, 8)
+    x = np.linspace(-1.0, 1.0, 8)
+    np.testing.assert_array_equal(sig, x * 0.25)
+    np.testing.assert_array_equal(left, (x * 0.25) * 0.75)
+
+
 def test_locsig_needs_two_or_four_outputs():
     entry = find_entry("locsig", "mmmm", "akkk")
     state = np.zeros(1, dtype=entry.state)[0]
