@@ -84,8 +84,11 @@ def load_module(source: str, stem: str = "instr") -> ModuleType:
 
 def compile_function(fn, args: tuple):
     """Compile numba dispatcher `fn` for the types of `args` (loaded from numba's
-    disk cache when it is there); returns `fn`."""
+    disk cache when it is there); returns the compiled entry point.
+
+    The caller always passes arguments of these types, so it calls the entry
+    point itself: the dispatcher would work out the type of every argument on
+    each call, which for record arrays (opcode states) costs tens of µs."""
     from numba import typeof
 
-    fn.compile(tuple(typeof(a) for a in args))
-    return fn
+    return fn.compile(tuple(typeof(a) for a in args))

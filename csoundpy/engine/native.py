@@ -50,6 +50,7 @@ from numba.typed import List
 
 from .._jit import helper
 from ..compile import codegen, jitcache
+from ..compile.views import view_kind
 from ..errors import CsoundError
 from .context import ST_KCOUNT, ST_SIZE
 
@@ -107,6 +108,10 @@ class Pool:
         self.free_slots: list[int] = []
         self.ready = np.zeros(0, dtype=bool)
         self.lists: dict[tuple[int, int], Any] = {pos: None for pos in plan.opaque}
+        # positions passed as address + shape (compile.views): their kind and arrays
+        self.views: dict[tuple[int, int], tuple[str, int]] = {}
+        self.addresses: dict[tuple[int, int], np.ndarray] = {}
+        self.shapes: dict[tuple[int, int], np.ndarray] = {}
         python = codegen.escapes(ir, idef.program)
         self.calls = [i for j, (kind, i, _) in enumerate(idef.program)
                       if kind == codegen.CALL and j not in python]
@@ -171,6 +176,8 @@ class Pool:
         for lst in self.lists.values():
             if lst is not None:
                 _list_grow(lst, new_cap - cap)
+        self.addresses = {key: grown(arr) for key, arr in self.addresses.items()}
+        self.shapes = {key: grown(arr) for key, arr in self.shapes.items()}
         self.capacity = new_cap
         self._tail = None
         if cap:
@@ -226,6 +233,13 @@ class Pool:
             if ok:
                 for key, lst in self.lists.items():
                     value = args[key[0]][key[1]]
+                    view = view_kind(value)
+                    if key in self.views or (lst is None and view and self.state == "idle"):
+                        if view is None or self.views.get(key, view) != view:
+                            ok = False
+                            break
+                        values.append((key, view, value))
+                        continue
                     try:
                         kind = typeof(value)
                     except (ValueError, TypeError):
@@ -234,9 +248,12 @@ class Pool:
                     if lst is not None and lst._numba_type_.item_type != kind:
                         ok = False
                         break
-                    values.append((key, kind, value))
+                    values.append((key, None, value))
             if ok:
-                for key, _kind, value in values:
+                for key, view, value in values:
+                    if view is not None:
+                        self._set_view(key, view, slot, value)
+                        continue
                     lst = self.lists[key]
                     if lst is None:
                         self.lists[key] = _list_new(value, self.capacity)
@@ -244,6 +261,25 @@ class Pool:
                     else:
                         _list_set(lst, slot, value)
             self.ready[slot] = ok
+
+    def _set_view(self, key: tuple[int, int], view: tuple[str, int], slot: int,
+                  value: np.ndarray) -> None:
+        if key not in self.views:
+            self.views[key] = view
+            self.addresses[key] = np.zeros(self.capacity, dtype=np.int64)
+            self.shapes[key] = np.zeros((self.capacity, view[1]), dtype=np.int64)
+            self._tail = None
+        self.addresses[key][slot] = value.__array_interface__["data"][0]
+        self.shapes[key][slot] = value.shape
+
+    def _opaque_args(self) -> list:
+        out: list = []
+        for key in self.plan.opaque:
+            if key in self.views:
+                out += [self.addresses[key], self.shapes[key]]
+            else:
+                out.append(self.lists[key])
+        return out
 
     # ------------------------------------------------------------------ the function
     def args(self, slots: np.ndarray, k0: int, pc0: int = 0) -> tuple:
@@ -253,14 +289,20 @@ class Pool:
             gvars = self.engine.gvars
             tail = self._tail = (
                 self.prog, self.K, self.A, self.ST, *(self.S[i] for i in self.plan.state_ops),
-                *(self.lists[key] for key in self.plan.opaque),
+                *self._opaque_args(),
                 *(gvars[name] for name in self.plan.globals))
         return (self.engine.consts, slots, k0, pc0, *tail)
 
     def start_compile(self, background: bool) -> None:
-        if self.state != "idle" or any(lst is None for lst in self.lists.values()):
+        if self.state != "idle" or any(lst is None and key not in self.views
+                                       for key, lst in self.lists.items()):
             return
         self.state = "compiling"
+        if self.views:
+            idef = self.idef
+            self.plan = codegen.perf_plan(idef.ir, idef.program, self.ksmps, idef.label,
+                                          dict(self.views))
+            self._tail = None
         args = self.args(np.zeros(0, dtype=np.int64), 0)
         if background:
             threading.Thread(target=self._compile, args=(args,), daemon=True,

@@ -307,3 +307,17 @@ endin
     assert np.array_equal(out_s, out_b)
     assert text_s == text_b and "note 3 at block 40" in text_s
     assert g_s == g_b
+
+
+def test_aux_arrays_travel_as_addresses_and_tables_can_differ_per_note(monkeypatch, rig):
+    orc = TABLE + "gisaw ftgen 2, 0, 1024, 7, -1, 1024, 1\n" + """
+instr 1
+  asig oscili 0.1, 100 * p4, p5
+  adel delay asig, 0.01 * p4
+  out asig + adel
+endin
+"""
+    notes = [(1, 0, 0.1, 1 + v, 1 + v % 2) for v in range(5)]
+    rn, _ = both(monkeypatch, rig, orc, notes, 20, fused=(1,))
+    pool = rn.engine.instruments[1].pool
+    assert pool.views and "carray(address(" in pool.plan.source

@@ -1,0 +1,42 @@
+"""Arrays rebuilt from raw addresses inside fused functions.
+
+A fused perf function receives, for each note, the aux arrays its kernels
+need (tables, delay lines, buffers).  Read from a numba typed List, each
+costs ~75 ns (a call into the list's C implementation plus reference
+counting), more than many kernels.  An argument position whose arrays are
+all C-contiguous with one dtype and number of dimensions is instead passed
+as two plain arrays, the data addresses and the shapes, indexed by slot, and
+the generated code rebuilds the array in place with `numba.carray`: no call,
+no reference count.  The pool keeps the arrays themselves alive (they are
+the note's bound perf arguments).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import types
+from numba.core import cgutils
+from numba.extending import intrinsic
+
+VIEW_DTYPES = {np.dtype(np.float64): "float64", np.dtype(np.int64): "int64"}
+
+
+@intrinsic
+def address(typingctx, addr):
+    """The int64 `addr` as a void pointer, for `numba.carray`."""
+    if not isinstance(addr, types.Integer):
+        return None
+
+    def codegen(context, builder, signature, args):
+        return builder.inttoptr(args[0], cgutils.voidptr_t)
+
+    return types.voidptr(addr), codegen
+
+
+def view_kind(value: object) -> tuple[str, int] | None:
+    """(dtype name, ndim) if `value` can travel as an address and shape."""
+    if isinstance(value, np.ndarray) and value.flags.c_contiguous and value.ndim >= 1:
+        name = VIEW_DTYPES.get(value.dtype)
+        if name is not None:
+            return name, value.ndim
+    return None
