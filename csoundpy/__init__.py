@@ -3,8 +3,14 @@
 `import csoundpy as libcsound` gives libcsound's API (Csound 7 flavour):
 `Csound`, `PerformanceThread`, the CSOUND_* constants and `VERSION`.
 The API module is imported on first use of one of its names, so the
-command-line tool and the compiler do not pay for it.
+command-line tool and the compiler do not pay for it.  Before any submodule is
+imported, `_cache.install_bytecode_cache` makes csoundpy's own modules keep
+their compiled bytecode in csoundpy's cache directory when Python writes none.
 """
+
+from ._cache import install_bytecode_cache
+
+install_bytecode_cache(__name__)
 
 __version__ = "0.1.0"
 VERSION = 7000

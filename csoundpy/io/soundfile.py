@@ -3,12 +3,25 @@
 from __future__ import annotations
 
 import os
-import tempfile
 
 import numpy as np
 import soundfile as sf
 
 from ..errors import FileError
+
+
+def _create_beside(path: str) -> str:
+    """Create an empty, uniquely named file in `path`'s directory and return its
+    name.  Unlike `tempfile.mkstemp` (always 0600), it gets the permissions that
+    creating `path` itself would give (0666 less the umask), as Csound's output has."""
+    directory = os.path.dirname(os.path.abspath(path)) or "."
+    while True:
+        tmp = os.path.join(directory, f".csoundpy-{os.urandom(6).hex()}.part")
+        try:
+            os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+        except FileExistsError:
+            continue
+        return tmp
 
 
 class SoundFileWriter:
@@ -18,9 +31,7 @@ class SoundFileWriter:
                  container: str = "WAV", scale: float = 1.0) -> None:
         self.path = path
         self.scale = scale
-        directory = os.path.dirname(os.path.abspath(path)) or "."
-        fd, self.tmp = tempfile.mkstemp(prefix=".csoundpy-", suffix=".part", dir=directory)
-        os.close(fd)
+        self.tmp = _create_beside(path)
         try:
             self.file = sf.SoundFile(self.tmp, "w", samplerate=int(sr), channels=channels,
                                      subtype=subtype, format=container)

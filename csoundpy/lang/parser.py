@@ -7,20 +7,22 @@ line, using a predicate `is_opcode(name)` that the caller passes in (the
 compiler passes the registry and the UDO names), and retypes that token
 OPNAME.  It also drops newlines inside brackets and after a trailing comma
 or binary operator.  A basic (not contextual) lexer is used because the
-postlexer looks a whole line ahead.
+postlexer looks a whole line ahead.  The LALR tables are built once and kept in
+csoundpy's cache directory (`_table_cache`).
 """
 
 from __future__ import annotations
 
-import threading
-
+import hashlib
 import os
 import re
+import threading
 from typing import TYPE_CHECKING, Callable, Iterator
 
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
+from .._cache import cache_root
 from ..errors import ParseError, Span
 from . import ast
 
@@ -180,10 +182,24 @@ _LANGUAGE_OPCODES = frozenset({"xin", "xout", "pset", "setksmps", "cigoto", "ckg
                                "cggoto", "cingoto", "cnkgoto", "cngoto"})
 
 _parsers: dict[int, Lark] = {}
-# Building the LALR tables takes ~0.2 s: build them once and swap the postlexer's
-# opcode predicate per parse (under a lock, as the postlexer is shared).
+# Building the LALR tables takes ~0.15 s: build them once per process and swap the
+# postlexer's opcode predicate per parse (under a lock, as the postlexer is shared).
 _PARSE_LOCK = threading.Lock()
 _SHARED_POSTLEX: list = []
+
+
+def _table_cache(grammar: str) -> str | bool:
+    """Lark's `cache` argument: a file under csoundpy's cache directory named by
+    the grammar's hash (Lark also checks its own version and the options), so
+    later processes load the tables instead of building them; False if the
+    directory cannot be made."""
+    directory = os.path.join(cache_root(), "lark")
+    try:
+        os.makedirs(directory, exist_ok=True)
+    except OSError:
+        return False
+    digest = hashlib.sha256(grammar.encode()).hexdigest()[:16]
+    return os.path.join(directory, f"orchestra-{digest}.lark")
 
 
 def _lark(postlex: _PostLexer) -> Lark:
@@ -192,7 +208,8 @@ def _lark(postlex: _PostLexer) -> Lark:
             grammar = fh.read()
         shared = _PostLexer(postlex.is_opcode)
         _parsers[0] = Lark(grammar, parser="lalr", lexer="basic", postlex=shared,
-                           propagate_positions=True, maybe_placeholders=False)
+                           propagate_positions=True, maybe_placeholders=False,
+                           cache=_table_cache(grammar))
         _SHARED_POSTLEX.append(shared)
     _SHARED_POSTLEX[0].is_opcode = postlex.is_opcode
     return _parsers[0]

@@ -1,0 +1,150 @@
+"""Start-up and exit of the `csoundpy` command: caches that make a second run
+start warm, and an exit that skips the interpreter's teardown but loses nothing."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from csoundpy._cache import CachingLoader, bytecode_path, cache_root
+
+
+def python(code: str, cache: Path, cwd: Path | None = None, **env: str):
+    environ = {**os.environ, "XDG_CACHE_HOME": str(cache), "PYTHONDONTWRITEBYTECODE": "1", **env}
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=cwd, env=environ,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_cache_root_follows_xdg_cache_home(monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert cache_root() == str(tmp_path / "csoundpy")
+
+
+def test_own_modules_keep_bytecode_in_the_cache_when_python_writes_none(tmp_path):
+    proc = python("""
+        import csoundpy.options, numpy
+        print(csoundpy.options.__cached__)
+        print(numpy.__spec__.loader.__class__.__name__)
+        """, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    cached, numpy_loader = proc.stdout.split()
+    assert cached.startswith(str(tmp_path / "csoundpy" / "pyc"))
+    assert Path(cached).is_file()
+    assert numpy_loader == "SourceFileLoader"  # other packages are left alone
+
+
+def test_cached_bytecode_is_used_only_while_the_source_is_unchanged(monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    source = tmp_path / "mod.py"
+
+    def load(text: str, mtime_ns: int):
+        source.write_text(text)
+        os.utime(source, ns=(mtime_ns, mtime_ns))
+        namespace: dict = {}
+        exec(CachingLoader("mod", str(source)).get_code("mod"), namespace)
+        return namespace["VALUE"]
+
+    assert load("VALUE = 1\n", 10**18) == 1
+    assert Path(bytecode_path(str(source))).is_file()
+    assert load("VALUE = 1\n", 10**18) == 1
+    assert load("VALUE = 2\n", 10**18 + 1) == 2  # new time
+    assert load("VALUE = 33\n", 10**18 + 1) == 33  # new size
+
+
+def test_unreadable_cached_bytecode_is_compiled_again(monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    source = tmp_path / "mod.py"
+    source.write_text("VALUE = 5\n")
+    CachingLoader("mod", str(source)).get_code("mod")
+    cached = Path(bytecode_path(str(source)))
+    cached.write_bytes(cached.read_bytes()[:20])
+    namespace: dict = {}
+    exec(CachingLoader("mod", str(source)).get_code("mod"), namespace)
+    assert namespace["VALUE"] == 5
+
+
+def test_kernels_do_not_load_scipy_linalg(tmp_path):
+    proc = python("""
+        import sys
+        from csoundpy.opcodes.oscillators import _lrint32
+        _lrint32(2.5)
+        print("scipy.linalg" in sys.modules)
+        """, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["False"]
+
+
+def test_kernels_set_up_their_disk_cache_when_first_compiled():
+    from numba.core.caching import FunctionCache
+
+    from csoundpy._jit import kernel
+
+    @kernel
+    def twice(x):
+        return 2.0 * x
+
+    assert not isinstance(twice._cache, FunctionCache)
+    assert twice(1.5) == 3.0
+    assert isinstance(twice._cache, FunctionCache)
+
+
+FILES_CSD = """\
+<CsoundSynthesizer>
+<CsOptions>
+-d -m0
+</CsOptions>
+<CsInstruments>
+sr = 1000
+ksmps = 10
+nchnls = 1
+0dbfs = 1
+fprints "global.txt", "global %d\\n", 7
+instr 1
+  fprints "notes.txt", "note %d\\n", p4
+  kx line 0, p3, 1
+  dumpk kx, "dump.txt", 8, 0
+  fprintks "k.txt", "k %f\\n", kx
+  out oscili(0.5, 100)
+endin
+</CsInstruments>
+<CsScore>
+i 1 0 0.05 1
+i 1 0.05 0.05 3
+</CsScore>
+</CsoundSynthesizer>
+"""
+
+
+def test_files_written_by_a_render_are_complete_after_the_command_exits(tmp_path):
+    args = ["-o", "out.wav", "-W", "files.csd"]
+    outputs = {}
+    for entry in ("command", "in_process"):
+        work = tmp_path / entry
+        work.mkdir()
+        (work / "files.csd").write_text(FILES_CSD)
+        if entry == "command":
+            proc = subprocess.run([sys.executable, "-m", "csoundpy", *args], cwd=work,
+                                  capture_output=True, text=True, timeout=300)
+        else:
+            proc = python(f"import sys; from csoundpy.cli import run; sys.exit(run({args!r}))",
+                          tmp_path / "cache", cwd=work)
+        assert proc.returncode == 0, proc.stderr
+        assert "0 errors in performance" in proc.stderr
+        outputs[entry] = {f.name: f.read_bytes() for f in work.iterdir()}
+    assert outputs["command"] == outputs["in_process"]
+    assert outputs["command"]["global.txt"] == b"global 7\n"
+    assert outputs["command"]["notes.txt"] == b"note 1\nnote 3\n"
+    assert len(outputs["command"]["out.wav"]) > 200
+
+
+def test_command_exit_status_and_output_survive_the_fast_exit(tmp_path):
+    (tmp_path / "bad.csd").write_text(FILES_CSD.replace("out oscili", "out nosuchop"))
+    proc = subprocess.run([sys.executable, "-m", "csoundpy", "-n", "bad.csd"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 1
+    assert "nosuchop" in proc.stderr
