@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import importlib
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -185,7 +186,8 @@ class _Gen:
         return None
 
     def opaque_expr(self, i: int, pos: int) -> str:
-        self.opaque.append((i, pos))
+        if (i, pos) not in self.opaque:
+            self.opaque.append((i, pos))
         kind = self.views.get((i, pos))
         if kind is None:
             return f"X{i}_{pos}[slot]"
@@ -217,9 +219,23 @@ class _Gen:
         return f"{target} = {alias}({codes[op.entry.name]}, {', '.join(ins)})"
 
     def call(self, i: int) -> str:
+        kernel, args, n1 = self.call_args(i)
+        return f"{kernel}({', '.join(args)}, 0, {n1})"
+
+    def pair_call(self, i: int) -> str:
+        """Op i for notes `slot` and `slot2` through its pair kernel."""
+        _kernel, args, n1 = self.call_args(i)
+        other = [_second_note(a) for a in args]
+        pair = self.kernel(self.ir.ops[i].entry.pair)
+        both = [args[0], other[0], "ctx", *args[2:], *other[2:]]
+        return f"{pair}({', '.join(both)}, 0, {n1})"
+
+    def call_args(self, i: int) -> tuple[str, list[str], int]:
+        """(kernel alias, arguments before n0 and n1, n1) of op i's call."""
         op = self.ir.ops[i]
         entry = op.entry
-        self.state_ops.append(i)
+        if i not in self.state_ops:
+            self.state_ops.append(i)
         args = [f"S{i}[slot]", "ctx"]
         pos = 2
         for _ in entry.arrays:
@@ -241,7 +257,7 @@ class _Gen:
                 args.append(self.opaque_expr(i, pos))
         n1 = self.ksmps if op.audio else 1
         self.arity[i] = len(args) + 2
-        return f"{self.kernel(entry.perf)}({', '.join(args)}, 0, {n1})"
+        return self.kernel(entry.perf), args, n1
 
     def cond(self, op: Op) -> str:
         v = op.cond
@@ -300,8 +316,59 @@ class _Gen:
                 out.append(f"                pc = {end if end < len(program) else -1}")
         return out
 
+    def pairable(self) -> bool:
+        """Can notes run two at a time, op by op, without changing a sample?
+
+        Straight-line code; no op writes a global; every op is an inline
+        operator or flagged "note_local" (see opcodes._registry), except at
+        most one "bus_out" op; and some op has a pair kernel to gain from."""
+        ops = [self.ir.ops[i] for _kind, i, _t in self.program]
+        if self.escapes or any(kind != CALL for kind, _i, _t in self.program):
+            return False
+        if any(v.scope == "global" for op in ops for v in op.outs):
+            return False
+        bus = 0
+        for (_kind, i, _t), op in zip(self.program, ops):
+            if "bus_out" in op.entry.flags:
+                bus += 1
+            elif "note_local" not in op.entry.flags and self.inline(i) is None:
+                return False
+        return bus <= 1 and any(op.entry.pair is not None for op in ops)
+
+    def pair_loop(self, paired: list[str]) -> list[str]:
+        """Lines that run notes two by two (from k0), leaving k0 at the odd one."""
+        if not paired:
+            return []
+        tail = []
+        for name in ("slot", "slot2"):
+            tail += [f"            ST[{name}, {ST_KCOUNT}] += 1.0",
+                     f"            if ST[{name}, {ST_RELEASING}] != 0.0:",
+                     "                nrel += 1"]
+        return ["    while k0 + 1 < slots.shape[0]:",
+                "        slot = slots[k0]",
+                "        slot2 = slots[k0 + 1]",
+                "        if True:",
+                "            prog[0] = k0",
+                *paired, *tail,
+                "        k0 += 2"]
+
+    def pair_body(self) -> list[str]:
+        """The ops of notes `slot` and `slot2`, op by op."""
+        out = []
+        indent = " " * 12
+        for j, (_kind, i, _t) in enumerate(self.program):
+            op = self.ir.ops[i]
+            if op.entry.pair is not None:
+                out.append(self.step(j, indent)[0])
+                out.append(f"{indent}{self.pair_call(i)}")
+                continue
+            lines = self.step(j, indent)
+            out += lines + [_second_note(line) for line in lines[1:]]
+        return out
+
     def source(self, fingerprint: str) -> tuple[str, str]:
         body = self.body()
+        paired = self.pair_body() if self.pairable() else []
         func = f"instr_{_ident(self.label)}_perf"
         params = ["ctx", "slots", "k0", "pc0", "prog", "K", "A", "ST"]
         params += [f"S{i}" for i in self.state_ops]
@@ -324,6 +391,7 @@ class _Gen:
             f'    """One block of instr {self.label} for notes slots[k0:]'
             + (f" (globals: {gnames})" if gnames else "") + '."""',
             "    nrel = 0",
+            *self.pair_loop(paired),
             "    for k in range(k0, slots.shape[0]):",
             "        slot = slots[k]",
             "        prog[0] = k",
@@ -336,6 +404,11 @@ class _Gen:
             "",
         ]
         return func, "\n".join(lines)
+
+
+def _second_note(line: str) -> str:
+    """The same source line for the pair's second note (`slot2`)."""
+    return re.sub(r"\[slot([,\]])", r"[slot2\1", line)
 
 
 def _ident(label: str) -> str:

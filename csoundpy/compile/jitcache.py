@@ -49,6 +49,12 @@ def source_hash(source: str) -> str:
     return hashlib.sha256(source.encode()).hexdigest()[:24]
 
 
+def is_cached(source: str, stem: str = "instr") -> bool:
+    """Whether `source` was written to the cache by an earlier run (numba's
+    compiled code for it is then most likely there too)."""
+    return (cache_dir() / f"{stem}_{source_hash(source)}.py").exists()
+
+
 def load_module(source: str, stem: str = "instr") -> ModuleType:
     """Write `source` to `<cache>/<stem>_<hash>.py` (once) and import it.
 

@@ -55,6 +55,7 @@ from ..errors import CsoundError
 from .context import ST_KCOUNT, ST_SIZE
 
 MODES = ("off", "sync", "async", "auto")
+EAGER_AFTER = 64  # note-blocks (or span attempts) before compiling what is not cached
 
 
 def jit_mode() -> str:
@@ -120,6 +121,8 @@ class Pool:
         self.fn: Any = None
         self.state = "idle"  # idle, compiling, ready, failed
         self.warm = False  # a ready note has run one block on the reference path
+        self.ref_blocks = 0  # note-blocks its notes ran on the reference path
+        self._final: tuple | None = None  # (views, plan) of final_plan
         self._tail: tuple | None = None  # cached arguments after (ctx, slots, k0)
 
     # ------------------------------------------------------------------ slots
@@ -293,15 +296,25 @@ class Pool:
                 *(gvars[name] for name in self.plan.globals))
         return (self.engine.consts, slots, k0, pc0, *tail)
 
+    def final_plan(self) -> Any:
+        """The plan to compile: the first one with the view positions decided
+        by the notes synced so far (`compile.views`)."""
+        if not self.views:
+            return self.plan
+        key = tuple(sorted(self.views.items()))
+        if self._final is None or self._final[0] != key:
+            idef = self.idef
+            self._final = (key, codegen.perf_plan(idef.ir, idef.program, self.ksmps,
+                                                  idef.label, dict(self.views)))
+        return self._final[1]
+
     def start_compile(self, background: bool) -> None:
         if self.state != "idle" or any(lst is None and key not in self.views
                                        for key, lst in self.lists.items()):
             return
         self.state = "compiling"
         if self.views:
-            idef = self.idef
-            self.plan = codegen.perf_plan(idef.ir, idef.program, self.ksmps, idef.label,
-                                          dict(self.views))
+            self.plan = self.final_plan()
             self._tail = None
         args = self.args(np.zeros(0, dtype=np.int64), 0)
         if background:
@@ -333,6 +346,7 @@ class NativeRunner:
         self._plan: list = []
         self._version = -1
         self._chains: dict[tuple, Any] = {}
+        self._chain_tries: dict[tuple, int] = {}
         self._cprog = np.zeros(1, dtype=np.int64)
 
     @property
@@ -351,6 +365,12 @@ class NativeRunner:
                                  idef.label)
         return Pool(idef, self.engine, plan)
 
+    def _worth_compiling(self, source: str, stem: str, blocks: int) -> bool:
+        """In `auto` mode, a function not in the cache yet is compiled only once
+        its notes have run EAGER_AFTER note-blocks: a short render never pays
+        a compile that costs more than it saves.  `sync`/`async`: always."""
+        return self.mode != "auto" or blocks >= EAGER_AFTER or jitcache.is_cached(source, stem)
+
     def _background(self) -> bool:
         if self.mode == "auto":
             return not self.engine.skip_idle
@@ -365,7 +385,8 @@ class NativeRunner:
                 pool.sync()
             # numba compiles under one global lock: a background compile started
             # before the reference path has loaded its kernels would block it
-            if pool.state == "idle" and pool.ready.any() and (pool.warm or not background):
+            if pool.state == "idle" and pool.ready.any() and (pool.warm or not background) \
+                    and self._worth_compiling(pool.final_plan().source, "instr", pool.ref_blocks):
                 pool.start_compile(background)
         plan: list = []
         run: list = []
@@ -419,9 +440,11 @@ class NativeRunner:
             elif step.active:
                 engine._perf_note(step)
                 pool = step.pool
-                if pool is not None and not pool.warm and pool.ready[step.slot]:
-                    pool.warm = True
-                    self.stale = True
+                if pool is not None and pool.state == "idle" and pool.ready[step.slot]:
+                    pool.ref_blocks += 1
+                    if not pool.warm or pool.ref_blocks == EAGER_AFTER:
+                        pool.warm = True
+                        self.stale = True
 
     def _run(self, pool: Pool, notes: list, slots: np.ndarray,
              outcome: tuple | str | None = None) -> None:
@@ -535,6 +558,9 @@ class NativeRunner:
             module = jitcache.load_module(pool.plan.source)
             steps.append((module.__name__, pool.plan.func_name))
         func, source = codegen.chain_source(steps)
+        tries = self._chain_tries[key] = self._chain_tries.get(key, 0) + 1
+        if not self._worth_compiling(source, "chain", tries):
+            return None
         args = [step[0].args(step[2], 0, 0) for step in plan]
         try:
             module = jitcache.load_module(source, stem="chain")

@@ -57,6 +57,19 @@ pass has run: a string constant, or a local S variable that no perf-time op
 of the instrument writes.  The variant must then do exactly what the Python
 perf would do for that fixed string, messages included; its kernel receives
 the S inputs as str and may ignore them.
+
+Flags for the fused code generator (`compile.codegen`), which may run the
+notes of a straight-line instrument two at a time, op by op (note A's op,
+then note B's, or one `pair` kernel for both), when reordering the notes'
+ops cannot change a sample:
+  "note_local": the kernel touches only its note's state, outputs and inputs
+      and reads tables; it never raises once its init has succeeded.
+  "bus_out": the kernel adds its inputs into the output bus and nothing else
+      (outs, outch...); one such op per instrument keeps the bus's order.
+pair=kernel: a kernel computing two notes at once, bit for bit what two calls
+of `perf` compute: pair(s_a, s_b, ctx, *args_a, *args_b, n0, n1), args_x being
+one note's arguments after (s, ctx).  Worth it where one note's sample loop
+is a chain of dependent slow steps (moogladder's tanh): the CPU overlaps two.
 """
 
 from __future__ import annotations
@@ -131,6 +144,7 @@ class OpEntry:
     arrays: tuple[str, ...] = ()
     flags: frozenset[str] = field(default_factory=frozenset)
     native: OpEntry | None = None  # variant for call sites whose S inputs are fixed
+    pair: Callable | None = None  # kernel running two notes at once (see module doc)
 
     @property
     def out_types(self) -> list[str]:
@@ -160,6 +174,7 @@ def defop(
     arrays: tuple[str, ...] = (),
     flags: tuple[str, ...] = (),
     native: Native | None = None,
+    pair: Callable | None = None,
 ) -> OpEntry:
     """Register one overload of opcode `name` (Csound's OENTRY columns)."""
     split_types(outs)
@@ -191,6 +206,7 @@ def defop(
         arrays=tuple(arrays),
         flags=frozenset(flags),
         native=variant,
+        pair=pair,
     )
     REGISTRY.setdefault(name, []).append(entry)
     return entry

@@ -78,8 +78,8 @@ def atone_perf(s, ctx, ar, asig, khp, istor, n0, n1):
     s.yt1 = yt1
 
 
-defop("tone", "a", "ako", TONE, tone_init, tone_perf)
-defop("tone", "a", "aao", TONE, tone_init, tone_perf)
+defop("tone", "a", "ako", TONE, tone_init, tone_perf, flags=("note_local",))
+defop("tone", "a", "aao", TONE, tone_init, tone_perf, flags=("note_local",))
 # Csound 6.18 declares its a-rate atone row with the k-rate types, so only "ako" exists.
 defop("atone", "a", "ako", TONE, tone_init, atone_perf)
 
@@ -284,8 +284,8 @@ def butterbr_perf(s, ctx, out, ain, kfo, kbw, istor, n0, n1):
 for _lp, _hp, _bp, _br in (("butterlp", "butterhp", "butterbp", "butterbr"),
                            ("butlp", "buthp", "butbp", "butbr")):
     for _ins in ("ako", "aao"):
-        defop(_lp, "a", _ins, BFIL, butter_init, butterlp_perf)
-        defop(_hp, "a", _ins, BFIL, butter_init, butterhp_perf)
+        defop(_lp, "a", _ins, BFIL, butter_init, butterlp_perf, flags=("note_local",))
+        defop(_hp, "a", _ins, BFIL, butter_init, butterhp_perf, flags=("note_local",))
     defop(_bp, "a", "axxo", BFIL, butterbp_init, butterbp_perf)
     defop(_br, "a", "axxo", BFIL, butterbp_init, butterbr_perf)
 
@@ -497,15 +497,22 @@ def _ladder_tune(s, ctx, freq):
 
 
 @helper
-def _moogladder_run(s, ctx, out, asig, kcf, kres, n0, n1, fast):
-    acf, ares = s.acf != 0, s.ares != 0
+def _ladder_start(s, ctx, kcf, kres):
+    """Block start: retune if the (first) cutoff or resonance changed."""
     freq, res = at(kcf, 0), at(kres, 0)
-    if not (acf and ares) and res < 0.0:
+    if not (s.acf != 0 and s.ares != 0) and res < 0.0:
         res = 0.0  # compat: the a-rate-resonance-and-cutoff row never clamps
     if s.oldfreq != freq or s.oldres != res:
         s.oldfreq = freq
         _ladder_tune(s, ctx, freq)
         s.oldres = res
+
+
+@helper
+def _moogladder_run(s, ctx, out, asig, kcf, kres, n0, n1, fast):
+    acf, ares = s.acf != 0, s.ares != 0
+    _ladder_start(s, ctx, kcf, kres)
+    freq = at(kcf, 0)
     cres = s.oldres
     res4 = 4.0 * cres * s.oldacr
     vt = 1.0 / (1.22070315 * ctx.e0dbfs)
@@ -560,8 +567,56 @@ def moogladder2_perf(s, ctx, out, asig, kcf, kres, istor, n0, n1):
     _moogladder_run(s, ctx, out, asig, kcf, kres, n0, n1, True)
 
 
+@kernel
+def moogladder_pair_perf(sa, sb, ctx, outa, asiga, kcfa, kresa, istora,
+                         outb, asigb, kcfb, kresb, istorb, n0, n1):
+    """moogladder for two notes, their sample loops interleaved (see defop's pair=)."""
+    if sa.acf or sa.ares or sb.acf or sb.ares:
+        _moogladder_run(sa, ctx, outa, asiga, kcfa, kresa, n0, n1, False)
+        _moogladder_run(sb, ctx, outb, asigb, kcfb, kresb, n0, n1, False)
+        return
+    _ladder_start(sa, ctx, kcfa, kresa)
+    _ladder_start(sb, ctx, kcfb, kresb)
+    res4a, tunea = 4.0 * sa.oldres * sa.oldacr, sa.oldtune
+    res4b, tuneb = 4.0 * sb.oldres * sb.oldacr, sb.oldtune
+    vt = 1.0 / (1.22070315 * ctx.e0dbfs)
+    a0, a1, a2, a3, a4, a5 = sa.d0, sa.d1, sa.d2, sa.d3, sa.d4, sa.d5
+    ta0, ta1, ta2 = sa.t0, sa.t1, sa.t2
+    b0, b1, b2, b3, b4, b5 = sb.d0, sb.d1, sb.d2, sb.d3, sb.d4, sb.d5
+    tb0, tb1, tb2 = sb.t0, sb.t1, sb.t2
+    for n in range(n0, n1):
+        for _ in range(2):
+            xa = asiga[n] - res4a * a5
+            xb = asigb[n] - res4b * b5
+            a0 = a0 + tunea * (math.tanh(xa * vt) - ta0)
+            b0 = b0 + tuneb * (math.tanh(xb * vt) - tb0)
+            ta0 = math.tanh(a0 * vt)
+            tb0 = math.tanh(b0 * vt)
+            a1 = a1 + tunea * (ta0 - ta1)
+            b1 = b1 + tuneb * (tb0 - tb1)
+            ta1 = math.tanh(a1 * vt)
+            tb1 = math.tanh(b1 * vt)
+            a2 = a2 + tunea * (ta1 - ta2)
+            b2 = b2 + tuneb * (tb1 - tb2)
+            ta2 = math.tanh(a2 * vt)
+            tb2 = math.tanh(b2 * vt)
+            a3 = a3 + tunea * (ta2 - math.tanh(a3 * vt))
+            b3 = b3 + tuneb * (tb2 - math.tanh(b3 * vt))
+            a5 = (a3 + a4) * 0.5
+            b5 = (b3 + b4) * 0.5
+            a4 = a3
+            b4 = b3
+        outa[n] = a5
+        outb[n] = b5
+    sa.d0, sa.d1, sa.d2, sa.d3, sa.d4, sa.d5 = a0, a1, a2, a3, a4, a5
+    sa.t0, sa.t1, sa.t2 = ta0, ta1, ta2
+    sb.d0, sb.d1, sb.d2, sb.d3, sb.d4, sb.d5 = b0, b1, b2, b3, b4, b5
+    sb.t0, sb.t1, sb.t2 = tb0, tb1, tb2
+
+
 for _ins in ("akko", "aaao", "aako", "akao"):
-    defop("moogladder", "a", _ins, MOOGLADDER, moogladder_init, moogladder_perf)
+    defop("moogladder", "a", _ins, MOOGLADDER, moogladder_init, moogladder_perf,
+          flags=("note_local",), pair=moogladder_pair_perf)
     defop("moogladder2", "a", _ins, MOOGLADDER, moogladder_init, moogladder2_perf)
 
 # ---------------------------------------------------------------- port, portk

@@ -46,7 +46,7 @@ def outn_perf(s, ctx, spout, asigs, n0, n1):
 
 
 for _name in ("out", "outs", "outq", "outh", "outo", "outx", "out32", "outc"):
-    defop(_name, "", "y", None, _outn_init, outn_perf, arrays=("spout",))
+    defop(_name, "", "y", None, _outn_init, outn_perf, arrays=("spout",), flags=("bus_out",))
 
 
 def _chan_init(chan):

@@ -176,9 +176,9 @@ def oscil_perf_k(s, ctx, ft, kres, kamp, kcps, ifn, iphs, n0, n1):
 
 for _name, _interp in (("oscil", 0), ("oscili", 1), ("oscil3", 3)):
     _init, _init_a = _osc_init(_interp), _osc_init_array(_interp)
-    defop(_name, "k", "kkjo", OSC, _init, oscil_perf_k, arrays=("ft",))
+    defop(_name, "k", "kkjo", OSC, _init, oscil_perf_k, arrays=("ft",), flags=("note_local",))
     for _ins in ("kkjo", "kajo", "akjo", "aajo"):
-        defop(_name, "a", _ins, OSC, _init, oscil_perf, arrays=("ft",))
+        defop(_name, "a", _ins, OSC, _init, oscil_perf, arrays=("ft",), flags=("note_local",))
     defop(_name, "k", "kki[]o", OSC, _init_a, oscil_perf_k, arrays=("ft",))
     for _ins in ("kki[]o", "kai[]o", "aki[]o", "aai[]o"):
         defop(_name, "a", _ins, OSC, _init_a, oscil_perf, arrays=("ft",))
@@ -246,10 +246,10 @@ def poscil_perf_k(s, ctx, ft, kres, kamp, kcps, ifn, iphs, n0, n1):
 
 for _name, _cubic_flag in (("poscil", 0), ("poscil3", 1)):
     _init = _posc_init(_cubic_flag)
-    defop(_name, "a", "kkjo", POSC, _init, poscil_perf, arrays=("ft",))
-    defop(_name, "k", "kkjo", POSC, _init, poscil_perf_k, arrays=("ft",))
+    defop(_name, "a", "kkjo", POSC, _init, poscil_perf, arrays=("ft",), flags=("note_local",))
+    defop(_name, "k", "kkjo", POSC, _init, poscil_perf_k, arrays=("ft",), flags=("note_local",))
     for _ins in ("kajo", "akjo", "aajo"):
-        defop(_name, "a", _ins, POSC, _init, poscil_perf, arrays=("ft",))
+        defop(_name, "a", _ins, POSC, _init, poscil_perf, arrays=("ft",), flags=("note_local",))
 
 
 # ------------------------------------------------------------------- phasor
@@ -942,4 +942,5 @@ def vco2_perf(s, ctx, data, info, lut, ar, kamp, kcps, imode, kpw, kphs, inyx, n
     s.phs = phs
 
 
-defop("vco2", "a", "kkoOOo", VCO2, vco2_init, vco2_perf, arrays=("data", "info", "lut"))
+defop("vco2", "a", "kkoOOo", VCO2, vco2_init, vco2_perf, arrays=("data", "info", "lut"),
+      flags=("note_local",))

@@ -89,7 +89,7 @@ def pan2_perf(s, ctx, aleft, aright, asig, xpan, imode, n0, n1):
     s.lastpan, s.s, s.c = last, gr, gl
 
 
-defop("pan2", "aa", "axo", PAN2, pan2_init, pan2_perf)
+defop("pan2", "aa", "axo", PAN2, pan2_init, pan2_perf, flags=("note_local",))
 
 # ------------------------------------------------------------------ pan
 PAN = State(xmul=f64, xoff=f64, flen=i64)

@@ -321,3 +321,35 @@ endin
     rn, _ = both(monkeypatch, rig, orc, notes, 20, fused=(1,))
     pool = rn.engine.instruments[1].pool
     assert pool.views and "carray(address(" in pool.plan.source
+
+
+def test_notes_run_two_at_a_time_through_pair_kernels(monkeypatch, rig):
+    orc = """
+instr 1
+  asaw vco2 p5, p4
+  alp  moogladder asaw, p6, 0.4 + p7 / 4
+  aL, aR pan2 alp, p7
+       outs aL, aR
+endin
+"""
+    notes = [(1, 0.01 * v, 0.05 + 0.02 * v, 110 * (1 + v), 0.2, 500 + 300 * v, v / 5)
+             for v in range(5)]
+    rn, _ = both(monkeypatch, rig, orc, notes, 40, fused=(1,), sr=8000, ksmps=16, nchnls=2)
+    source = rn.engine.instruments[1].pool.plan.source
+    assert "moogladder_pair_perf(S" in source and "slot2" in source
+
+
+def test_an_op_writing_a_global_keeps_notes_one_at_a_time(monkeypatch, rig):
+    orc = """
+gkn init 0
+instr 1
+  asaw vco2 p5, p4
+  alp  moogladder asaw, 800, 0.5
+  gkn += 1
+       out alp
+endin
+"""
+    notes = [(1, 0, 0.05, 110 * (1 + v), 0.2) for v in range(4)]
+    rn, _ = both(monkeypatch, rig, orc, notes, 20, fused=(1,), sr=8000, ksmps=16,
+                 globals_=("gkn",))
+    assert "slot2" not in rn.engine.instruments[1].pool.plan.source
