@@ -123,6 +123,7 @@ class Pool:
         self.warm = False  # a ready note has run one block on the reference path
         self.ref_blocks = 0  # note-blocks its notes ran on the reference path
         self._final: tuple | None = None  # (views, plan) of final_plan
+        self._alive: list = []  # the arrays the frame points at
         self._tail: tuple | None = None  # cached arguments after (ctx, slots, k0)
 
     # ------------------------------------------------------------------ slots
@@ -275,25 +276,36 @@ class Pool:
         self.addresses[key][slot] = value.__array_interface__["data"][0]
         self.shapes[key][slot] = value.shape
 
-    def _opaque_args(self) -> list:
-        out: list = []
-        for key in self.plan.opaque:
-            if key in self.views:
-                out += [self.addresses[key], self.shapes[key]]
+    def _frame(self) -> tuple[np.ndarray, list]:
+        """The frame P of the plan's arrays (codegen's `unpack_frame`), and the
+        arrays themselves, which must stay alive while P points at them."""
+        gvars = self.engine.gvars
+        arrays = []
+        for key, _ndim in self.plan.frame:
+            if isinstance(key, str):
+                arrays.append(getattr(self, key))
+            elif key[0] == "S":
+                arrays.append(self.S[key[1]])
+            elif key[0] == "Xa":
+                arrays.append(self.addresses[key[1]])
+            elif key[0] == "Xs":
+                arrays.append(self.shapes[key[1]])
             else:
-                out.append(self.lists[key])
-        return out
+                arrays.append(gvars[key[1]])
+        frame = []
+        for arr, (_key, ndim) in zip(arrays, self.plan.frame):
+            assert arr.ndim == ndim and arr.flags.c_contiguous
+            frame += [arr.__array_interface__["data"][0], *arr.shape]
+        return np.array(frame, dtype=np.int64), arrays
 
     # ------------------------------------------------------------------ the function
     def args(self, slots: np.ndarray, k0: int, pc0: int = 0) -> tuple:
         """The fused function's arguments for notes slots[k0:], the first from step pc0."""
         tail = self._tail
         if tail is None:
-            gvars = self.engine.gvars
-            tail = self._tail = (
-                self.prog, self.K, self.A, self.ST, *(self.S[i] for i in self.plan.state_ops),
-                *self._opaque_args(),
-                *(gvars[name] for name in self.plan.globals))
+            frame, self._alive = self._frame()
+            tail = self._tail = (self.prog, frame, *(
+                self.lists[key] for key in self.plan.opaque if key not in self.views))
         return (self.engine.consts, slots, k0, pc0, *tail)
 
     def final_plan(self) -> Any:
