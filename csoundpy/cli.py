@@ -17,6 +17,10 @@ from typing import NoReturn, Sequence
 
 from .errors import CsoundError, OptionError
 
+# The engine computes on one thread; OpenBLAS's worker threads (numpy starts
+# them when it loads) would spin on the other cores after any BLAS call.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 
 def _list_opcodes(level: int) -> None:
     from . import opcodes  # noqa: F401

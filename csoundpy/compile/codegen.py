@@ -201,12 +201,13 @@ class _Gen:
         kind = self.views.get((i, pos))
         if kind is None:
             return f"X{i}_{pos}[slot]"
-        dtype, ndim = kind
+        dtype, ndim, order = kind
         shape = "".join(f"X{i}_{pos}s[slot, {d}], " for d in range(ndim)).rstrip(" ")
-        self.imports[("numba", "carray")] = "carray"
+        build = "carray" if order == "C" else "farray"
+        self.imports[("numba", build)] = build
         self.imports[("csoundpy.compile.views", "address")] = "address"
         self.imports[("numpy", dtype)] = dtype
-        return f"carray(address(X{i}_{pos}a[slot]), ({shape}), {dtype})"
+        return f"{build}(address(X{i}_{pos}a[slot]), ({shape}), {dtype})"
 
     def inline(self, i: int) -> str | None:
         """`out = expression` for a pure k-rate operator (arith.INLINE_K), else None."""

@@ -4,10 +4,10 @@ A fused perf function receives, for each note, the aux arrays its kernels
 need (tables, delay lines, buffers).  Read from a numba typed List, each
 costs ~75 ns (a call into the list's C implementation plus reference
 counting), more than many kernels.  An argument position whose arrays are
-all C-contiguous with one dtype and number of dimensions is instead passed
-as two plain arrays, the data addresses and the shapes, indexed by slot, and
-the generated code rebuilds the array in place with `numba.carray`: no call,
-no reference count.  The pool keeps the arrays themselves alive (they are
+all contiguous with one dtype, number of dimensions and order is instead
+passed as two plain arrays, the data addresses and the shapes, indexed by
+slot, and the generated code rebuilds the array in place with `numba.carray`
+(`farray` for Fortran order): no call, no reference count.  The pool keeps the arrays themselves alive (they are
 the note's bound perf arguments).
 """
 
@@ -33,10 +33,15 @@ def address(typingctx, addr):
     return types.voidptr(addr), codegen
 
 
-def view_kind(value: object) -> tuple[str, int] | None:
-    """(dtype name, ndim) if `value` can travel as an address and shape."""
-    if isinstance(value, np.ndarray) and value.flags.c_contiguous and value.ndim >= 1:
+def view_kind(value: object) -> tuple[str, int, str] | None:
+    """(dtype name, ndim, "C" or "F") if `value` can travel as an address and
+    shape: a C- or Fortran-contiguous array (the output bus is the transpose
+    of an interleaved buffer)."""
+    if isinstance(value, np.ndarray) and value.ndim >= 1:
         name = VIEW_DTYPES.get(value.dtype)
         if name is not None:
-            return name, value.ndim
+            if value.flags.c_contiguous:
+                return name, value.ndim, "C"
+            if value.flags.f_contiguous:
+                return name, value.ndim, "F"
     return None

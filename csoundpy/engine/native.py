@@ -110,7 +110,7 @@ class Pool:
         self.ready = np.zeros(0, dtype=bool)
         self.lists: dict[tuple[int, int], Any] = {pos: None for pos in plan.opaque}
         # positions passed as address + shape (compile.views): their kind and arrays
-        self.views: dict[tuple[int, int], tuple[str, int]] = {}
+        self.views: dict[tuple[int, int], tuple[str, int, str]] = {}
         self.addresses: dict[tuple[int, int], np.ndarray] = {}
         self.shapes: dict[tuple[int, int], np.ndarray] = {}
         python = codegen.escapes(ir, idef.program)
@@ -266,7 +266,7 @@ class Pool:
                         _list_set(lst, slot, value)
             self.ready[slot] = ok
 
-    def _set_view(self, key: tuple[int, int], view: tuple[str, int], slot: int,
+    def _set_view(self, key: tuple[int, int], view: tuple[str, int, str], slot: int,
                   value: np.ndarray) -> None:
         if key not in self.views:
             self.views[key] = view
