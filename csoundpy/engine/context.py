@@ -152,6 +152,52 @@ class FSig:
         return int(self.buf[FS_COUNT])
 
 
+_VOID_ATTRS = frozenset(dir(np.record))
+_void_get = np.void.__getitem__
+_void_set = np.void.__setitem__
+_record_get = np.record.__getattribute__
+_record_set = np.record.__setattr__
+_STATE_VIEWS: dict[np.dtype, np.dtype] = {}
+
+
+def state_view_dtype(dtype: np.dtype) -> np.dtype:
+    """The dtype of the view of an opcode state record that init functions get.
+
+    `record.view(state_view_dtype(record.dtype))` is the same memory as the
+    record, but reads and writes its fields through numpy's C item access: an
+    np.record attribute goes through Python code in numpy (about 2 µs), and a
+    note runs dozens of them.  Values, conversions and errors are np.record's;
+    a field named like an np.record attribute (`shape`) behaves as np.record's
+    (reads give the attribute).  Kernels keep getting the np.record itself,
+    which numba dispatches on faster."""
+    view = _STATE_VIEWS.get(dtype)
+    if view is None:
+        names = frozenset(n for n in dtype.names or () if n not in _VOID_ATTRS)
+
+        class StateView(np.record):
+            __slots__ = ()
+
+            def __getattribute__(self, attr: str) -> Any:
+                if attr in names:
+                    return _void_get(self, attr)
+                return _record_get(self, attr)
+
+            def __setattr__(self, attr: str, value: Any) -> None:
+                if attr in names:
+                    _void_set(self, attr, value)
+                else:
+                    _record_set(self, attr, value)
+
+        view = _STATE_VIEWS[dtype] = np.dtype((StateView, dtype))
+    return view
+
+
+def const_values(consts: np.record, engine_consts: np.record) -> tuple:
+    """(sr, kr, ksmps, e0dbfs, nchnls) as Python numbers, for InitContext."""
+    return (float(consts.sr), float(consts.kr), int(consts.ksmps),
+            float(engine_consts.e0dbfs), int(engine_consts.nchnls))
+
+
 class InitContext:
     """The `ic` argument of init functions."""
 
@@ -167,25 +213,31 @@ class InitContext:
         local = getattr(inst, "consts", None) if inst is not None else None
         return local if local is not None else self.engine.consts
 
+    def _values(self) -> tuple:
+        """The instance's cached constants (see `const_values`)."""
+        values = getattr(self.instance, "const_values", None)
+        return values if values is not None else \
+            const_values(self.consts, self.engine.consts)
+
     @property
     def sr(self) -> float:
-        return float(self.consts.sr)
+        return self._values()[0]
 
     @property
     def kr(self) -> float:
-        return float(self.consts.kr)
+        return self._values()[1]
 
     @property
     def ksmps(self) -> int:
-        return int(self.consts.ksmps)
+        return self._values()[2]
 
     @property
     def e0dbfs(self) -> float:
-        return float(self.engine.consts.e0dbfs)
+        return self._values()[3]
 
     @property
     def nchnls(self) -> int:
-        return int(self.engine.consts.nchnls)
+        return self._values()[4]
 
     def table(self, number: float):
         """The table `number`, or InitError as Csound reports it."""

@@ -31,7 +31,7 @@ MSG_WARN = 4
 MSG_BENCH = 128
 
 
-@dataclass(order=True)
+@dataclass(order=True, slots=True)
 class QueuedEvent:
     """An event waiting for its block: score events keep their sorted order."""
 
@@ -41,6 +41,10 @@ class QueuedEvent:
     pfields: list = field(compare=False)
     realtime: bool = field(compare=False, default=False)
     time: float = field(compare=False, default=0.0)
+
+
+def _event_key(ev: QueuedEvent) -> tuple[int, int]:
+    return ev.block, ev.order
 
 
 class Engine:
@@ -75,6 +79,7 @@ class Engine:
         self.chain: list[Instance] = []
         self._chain_keys: list[tuple] = []
         self.chain_version = 0  # bumped on every insert/remove (native.NativeRunner's plan)
+        self.maybe_held = True  # a held note may be in the chain (see _find_held)
         self.native = NativeRunner(self)
         self.kcount = 0
         self.section_start_block = 0
@@ -255,7 +260,11 @@ class Engine:
                  time: float = 0.0) -> None:
         self._order += 1
         ev = QueuedEvent(at_block, self._order, opcode, pfields, realtime, time)
-        bisect.insort(self.queue, ev)
+        queue = self.queue
+        if not queue or queue[-1].block <= at_block:  # the newest order sorts last
+            queue.append(ev)
+        else:
+            bisect.insort(queue, ev, key=_event_key)
 
     def schedule_realtime(self, opcode: str, pfields: list) -> None:
         """An event from an instrument or the API: p2 is relative to now."""
@@ -265,7 +274,7 @@ class Engine:
         # perf time count from the end of the current block, init-time ones from its start
         now = (self.kcount + (1 if self.in_perf else 0)) / self.kr
         start = max(delay, 0.0) + now
-        block = max(int(np.rint(start * self.kr)), self.kcount)
+        block = max(round(start * self.kr), self.kcount)  # halves to even, as np.rint
         if len(p) > 1:
             p[1] = start - self.time_offset
         self.schedule(opcode, p, block, realtime=True, time=start)
@@ -340,7 +349,7 @@ class Engine:
         if idef.muted:
             self.warning(f"Instrument {idef.label} muted\n")
             return None
-        if getattr(idef, "maxalloc", 0) > 0 and idef.active >= idef.maxalloc:
+        if idef.maxalloc > 0 and idef.active >= idef.maxalloc:
             self.warning("cannot allocate last note because it exceeds instr maxalloc")
             return None
         pfields = list(pfields)
@@ -367,14 +376,14 @@ class Engine:
         if tied is None:
             inst.seq = self._seq
             self._seq += 1
-            idef.instcnt = getattr(idef, "instcnt", 0) + 1
+            idef.instcnt += 1
         inst.start_block = self.kcount
         try:
             inst.init_pass()
         except CsoundError as exc:
             self._init_error(inst, exc)
             return None
-        dur = inst.scalar(Var("p3", "p", "scalar", "local", 3)) if ir.npfields > 3 else dur
+        dur = float(inst.kv[3]) if ir.npfields > 3 else dur  # p3 as the init pass left it
         if dur < 0:
             inst.end_block = None
         elif dur == 0 and ir.npfields <= 3 and float(pfields[2] if len(pfields) > 2 else 0) == 0:
@@ -447,7 +456,9 @@ class Engine:
     def _remove(self, inst: Instance) -> None:
         if not inst.active:
             return
-        pos = self.chain.index(inst)
+        pos = bisect.bisect_left(self._chain_keys, (inst.idef.number, inst.seq))
+        if pos >= len(self.chain) or self.chain[pos] is not inst:
+            pos = self.chain.index(inst)
         del self.chain[pos]
         del self._chain_keys[pos]
         self.chain_version += 1
@@ -457,15 +468,25 @@ class Engine:
     def _finish(self, inst: Instance) -> None:
         """Deactivate a note and return it to its instrument's pool."""
         self._remove(inst)
-        for i, op in enumerate(inst.idef.ir.ops):
-            if op.kind == "call" and op.entry.deinit is not None and inst.inited[i]:
-                op.entry.deinit(inst.states[i], inst)
-        inst.idef.free.append(inst)
+        idef = inst.idef
+        for i in idef.deinits:
+            if inst.inited[i]:
+                idef.ir.ops[i].entry.deinit(inst.states[i], inst)
+        idef.free.append(inst)
 
     def _find_held(self, p1: float) -> Instance | None:
+        """The first held note (no end time, not releasing) with this p1.  The
+        chain is only searched while one may exist: `maybe_held` is set whenever
+        a note's end_block becomes None (Instance.end_block)."""
+        if not self.maybe_held:
+            return None
+        held = False
         for inst in self.chain:
-            if inst.p1 == p1 and inst.end_block is None and not inst.releasing:
-                return inst
+            if inst.end_block is None and not inst.releasing:
+                if inst.p1 == p1:
+                    return inst
+                held = True
+        self.maybe_held = held
         return None
 
     def _release_held(self, p1: float) -> None:

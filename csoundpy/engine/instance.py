@@ -2,20 +2,46 @@
 
 This is the reference execution path: each op's init function and perf
 kernel are called one by one, with argument tuples bound once per note.
+
+A note's Python path does per-note work only (fm_events starts 24 000 notes
+a second): what does not change from one note to the next is made once per
+instrument (`InstrDef.init_steps`: what each op's init needs, which inputs
+are plain scalars; after a few notes, `_compile_init`'s straight-line init
+function) or once per instance and kept while the instance is reused
+(`Instance._caches`: each init function with its state view, init context
+and outputs bound, the parts of each op's perf-argument tuple around its aux
+arrays).  The instance-level objects are views of the instance's storage, so
+they are rebuilt when a pool moves that storage (its `kv` changes).
 """
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import numpy as np
 
 from ..compile.ir import InstrIR, Op, Var
 from ..errors import CsoundError, InitError, PerfError
-from .context import (ST_SIZE, ST_XTRA_BLOCKS, ArrayVar, FSig,
-                      InitContext, PerfContext, StrVar)
+from .context import (
+    ST_SIZE,
+    ST_XTRA_BLOCKS,
+    ArrayVar,
+    FSig,
+    InitContext,
+    PerfContext,
+    StrVar,
+    const_values,
+    state_view_dtype,
+)
 
 CALL, JUMP, BRANCH, UDO = 0, 1, 2, 3
+# kinds of init-pass steps (InstrDef.init_steps)
+I_SKIP, I_JUMP, I_UDO, I_INIT, I_BIND = 0, 1, 2, 3, 4
+# Python errors of an init function reported as init errors of its opcode
+INIT_ERRORS = (ValueError, ZeroDivisionError, OverflowError, IndexError, TypeError, KeyError)
+# init passes of an instrument before its straight-line init function is made
+FAST_INIT_AFTER = 8
 
 
 class InstrDef:
@@ -30,6 +56,15 @@ class InstrDef:
         self.active = 0
         self.program = self._perf_program(ir.ops)
         self.perfs = [op.entry.perf if op.kind == "call" else None for op in ir.ops]
+        self.views = [state_view_dtype(op.entry.state) if op.kind == "call" and op.udo is None
+                      else None for op in ir.ops]
+        self.init_steps = [self._init_step(op) for op in ir.ops]
+        self.deinits = [i for i, op in enumerate(ir.ops)
+                        if op.kind == "call" and op.entry.deinit is not None]
+        self.maxalloc = 0
+        self.instcnt = 0
+        self.init_count = 0
+        self.fast_init: Any = None  # _compile_init's function once made (False: none)
         self.template = np.zeros(ir.nscalar)
         for idx, value in ir.scalar_init:
             self.template[idx] = value
@@ -39,6 +74,26 @@ class InstrDef:
     @property
     def label(self) -> str:
         return self.name if self.name else str(self.number)
+
+    @staticmethod
+    def _init_step(op: Op) -> tuple:
+        """What the init pass does at this op, decided once per instrument:
+        (I_INIT, ins, scalar, nfixed, branch, has_perf) for an init function,
+        where `ins` holds, per input, its kv slot (a local scalar: the value is
+        `kv.item(slot)`) or its Var, `scalar` says they are all slots, and
+        nfixed < 0 when there is no variadic part; (I_BIND, has_perf) for an
+        opcode without init function; (I_UDO,), (I_JUMP,) or (I_SKIP,)."""
+        if op.kind == "jump":
+            return (I_JUMP,) if "i" in op.mode else (I_SKIP,)
+        if op.kind != "call":
+            return (I_SKIP,)
+        if op.udo is not None:
+            return (I_UDO,)
+        if op.entry.init is None:
+            return (I_BIND, op.has_perf)
+        ins = tuple(v.index if v.scope == "local" and v.kind == "scalar" else v for v in op.ins)
+        return (I_INIT, ins, all(type(x) is int for x in ins),
+                op.nfixed if op.variadic else -1, "branch" in op.entry.flags, op.has_perf)
 
     @staticmethod
     def _perf_program(ops: list[Op]) -> list[tuple]:
@@ -70,6 +125,7 @@ class Instance:
         self.consts = consts if consts is not None else engine.consts  # local ksmps in UDOs
         ksmps = int(self.consts.ksmps)
         self.ksmps = ksmps
+        self.const_values = const_values(self.consts, engine.consts)
         self.kv = idef.template.copy()
         self.av = np.zeros((max(ir.naudio, 1), ksmps))
         self.sv = [StrVar() for _ in range(ir.nstring)]
@@ -87,10 +143,11 @@ class Instance:
         self.reset_strings()
         self.p1 = 0.0
         self.pfields: list = []
+        self.str_pfields = False  # some p-field is a string (init inputs take the slow path)
         self.seq = 0
         self.active = False
         self.releasing = False
-        self.end_block: int | None = None
+        self._end_block: int | None = None
         self.xtra_blocks = 0
         self.release_left = -1
         self.stop_perf = False
@@ -100,6 +157,7 @@ class Instance:
         self.cur_op = -1
         self.pool = None  # engine.native.Pool holding this note's storage, if any
         self.slot = -1
+        self._cache_kv: np.ndarray | None = None
         if idef.pool is not None:
             idef.pool.attach(self)
 
@@ -115,7 +173,7 @@ class Instance:
         self.aux = [()] * len(self.idef.ir.ops)
         self.perf_args = [None] * len(self.idef.ir.ops)
         self.inited = [False] * len(self.idef.ir.ops)
-        self.status[:] = 0.0
+        self.status.fill(0.0)
         self.releasing = False
         self.xtra_blocks = 0
         self.release_left = -1
@@ -123,17 +181,65 @@ class Instance:
         self.pending_reinit = None
 
     @property
+    def end_block(self) -> int | None:
+        """The block at which the note is turned off; None: held (or releasing)."""
+        return self._end_block
+
+    @end_block.setter
+    def end_block(self, block: int | None) -> None:
+        self._end_block = block
+        if block is None:
+            self.engine.maybe_held = True
+
+    @property
     def insno(self) -> int:
         return self.idef.number
 
     def set_pfields(self, pfields: list) -> None:
-        self.pfields = list(pfields)
+        self.pfields = pfields = list(pfields)
         npf = self.idef.ir.npfields
-        for i in range(1, npf):
-            v = pfields[i - 1] if i - 1 < len(pfields) else 0.0
-            self.kv[i] = v if not isinstance(v, str) else 0.0
+        values = pfields[:npf - 1]
+        strs = False
+        for i, v in enumerate(values):
+            if isinstance(v, str):
+                values[i] = 0.0
+                strs = True
+        if len(values) < npf - 1:
+            values += [0.0] * (npf - 1 - len(values))
+        self.kv[1:npf] = values
+        self.str_pfields = strs
         self.p1 = float(pfields[0]) if pfields and not isinstance(pfields[0], str) \
             else float(self.idef.number)
+
+    # -------------------------------------------------------------- per-instance caches
+    def _caches(self) -> None:
+        """Start the per-instance caches afresh for the current storage."""
+        n = len(self.idef.ir.ops)
+        self._cache_kv = self.kv
+        self._cache_av = self.av
+        self._calls: list = [None] * n
+        self._ics: list = [None] * n
+        self._binds: list = [None] * n
+        self._reinit_contexts = False  # some init context has reinit set
+
+    def _moved(self) -> tuple:
+        """After the pool moved this note's storage: fresh caches, and the
+        objects an init pass holds in locals."""
+        self._caches()
+        kv = self.kv
+        return kv, kv.item, self.aux, self.perf_args, self._calls, self._binds
+
+    def _init_call(self, i: int, op: Op) -> partial:
+        """Op i's init function with its state view, init context and outputs bound:
+        the state is a view of the same memory (see `context.state_view_dtype`)."""
+        ic = self._ics[i] = InitContext(self.engine, self, False, op.entry.name)
+        ic.arg_texts = op.arg_texts
+        ic.op_index = i
+        ic.labels = op.labels
+        view = self.states[i].view(self.idef.views[i])
+        call = self._calls[i] = partial(op.entry.init, view, ic,
+                                        *[self.out_obj(v) for v in op.outs])
+        return call
 
     # -------------------------------------------------------------- API for opcodes
     def add_extra_time(self, seconds: float) -> None:
@@ -232,45 +338,95 @@ class Instance:
     # -------------------------------------------------------------- init pass
     def init_pass(self, start: int = 0, reinit: bool = False) -> None:
         """Run the init pass from op `start` (a reinit stops at rireturn)."""
-        ops = self.idef.ir.ops
-        engine = self.engine
+        idef = self.idef
+        ops = idef.ir.ops
+        steps = idef.init_steps
+        if self._cache_kv is not self.kv or self._cache_av is not self.av:
+            self._caches()
+        if self._reinit_contexts and not reinit:
+            for ic in self._ics:
+                if ic is not None:
+                    ic.reinit = False
+            self._reinit_contexts = False
+        if start == 0 and not reinit and not self.str_pfields:
+            fast = idef.fast_init
+            if fast is None:
+                idef.init_count += 1
+                if idef.init_count >= FAST_INIT_AFTER:
+                    fast = idef.fast_init = _compile_init(idef) or False
+            if fast:
+                fast(self, ops, steps)
+                if self.pool is not None:
+                    self.pool.mark(self)
+                return
+        kv = self.kv
+        item = kv.item
+        in_value = self.in_value
+        plain = not self.str_pfields
+        aux = self.aux
+        inited = self.inited
+        perf_args = self.perf_args
+        calls, ics, binds = self._calls, self._ics, self._binds
         i = start
         n = len(ops)
         while i < n:
-            op = ops[i]
+            step = steps[i]
+            kind = step[0]
             self.cur_op = i
-            if op.kind == "jump":
-                if "i" in op.mode and self._jump_taken(op):
-                    i = op.target
-                    continue
-            elif op.kind == "call":
-                if reinit and op.entry.name == "rireturn":
+            if kind == I_INIT:
+                _, spec, scalar, nfixed, branch, has_perf = step
+                if reinit and ops[i].entry.name == "rireturn":
                     break
-                if op.udo is not None:
-                    self._udo_init(i, op, reinit)
-                elif op.entry.init is not None:
-                    ic = InitContext(engine, self, reinit, op.entry.name)
-                    ic.arg_texts = op.arg_texts
-                    ic.op_index = i
-                    ic.labels = op.labels
-                    try:
-                        result = op.entry.init(self.states[i], ic, *self._outs(op),
-                                               *self._init_ins(op))
-                    except CsoundError:
-                        raise
-                    except (ValueError, ZeroDivisionError, OverflowError, IndexError,
-                            TypeError, KeyError) as exc:
-                        raise InitError(f"{op.entry.name}: {exc}") from exc
-                    if "branch" in op.entry.flags:
-                        if result:
-                            i = op.labels[0]
-                            self.inited[i] = True
-                            continue
+                call = calls[i] or self._init_call(i, ops[i])
+                if reinit:
+                    ics[i].reinit = self._reinit_contexts = True
+                if scalar and plain:
+                    ins = list(map(item, spec))
+                elif plain:
+                    ins = [item(x) if type(x) is int else in_value(x) for x in spec]
+                else:
+                    ins = [in_value(v) for v in ops[i].ins]
+                if nfixed >= 0:
+                    ins = ins[:nfixed] + [tuple(ins[nfixed:])]
+                try:
+                    result = call(*ins)
+                except CsoundError:
+                    raise
+                except INIT_ERRORS as exc:
+                    raise InitError(f"{ops[i].entry.name}: {exc}") from exc
+                if self.kv is not kv:  # a new instance grew the pool: storage moved
+                    kv, item, aux, perf_args, calls, binds = self._moved()
+                    ics = self._ics
+                if branch:
+                    if result:
+                        i = ops[i].labels[0]
+                        inited[i] = True
+                        continue
+                else:
+                    aux[i] = tuple(result) if result is not None else ()
+                inited[i] = True
+                if has_perf:
+                    parts = binds[i]
+                    if parts:
+                        a = aux[i]
+                        perf_args[i] = parts[0] + a + parts[1] if a else parts[0] + parts[1]
                     else:
-                        self.aux[i] = tuple(result) if result is not None else ()
-                self.inited[i] = True
-                if op.has_perf:
-                    self.perf_args[i] = self._bind_perf(i, op)
+                        perf_args[i] = self._bind_perf(i, ops[i])
+            elif kind == I_BIND:
+                if reinit and ops[i].entry.name == "rireturn":
+                    break
+                inited[i] = True
+                if step[1]:
+                    self.perf_args[i] = self._bind_perf(i, ops[i])
+            elif kind == I_JUMP:
+                if self._jump_taken(ops[i]):
+                    i = ops[i].target
+                    continue
+            elif kind == I_UDO:
+                self._udo_init(i, ops[i], reinit)
+                inited[i] = True
+                if ops[i].has_perf:
+                    self.perf_args[i] = self._bind_perf(i, ops[i])
             i += 1
         if self.pool is not None:
             self.pool.mark(self)
@@ -292,13 +448,31 @@ class Instance:
     def _outs(self, op: Op) -> list:
         return [self.out_obj(v) for v in op.outs]
 
-    def _init_ins(self, op: Op) -> list:
-        values = [self.in_value(v) for v in op.ins]
-        if op.variadic:
-            return values[:op.nfixed] + [tuple(values[op.nfixed:])]
-        return values
-
     def _bind_perf(self, i: int, op: Op) -> tuple:
+        """Op i's perf-argument tuple: (state, ctx, *aux, *outs, *ins, n0, n1)."""
+        if self._cache_kv is not self.kv or self._cache_av is not self.av:
+            self._caches()
+        parts = self._binds[i]
+        if parts is None:
+            parts = self._binds[i] = self._bind_parts(i, op)
+        if parts:
+            head, tail = parts
+            aux = self.aux[i]
+            return head + aux + tail if aux else head + tail
+        return self._bind_args(i, op)
+
+    def _bind_parts(self, i: int, op: Op) -> tuple | bool:
+        """(head, tail) of op i's perf arguments around its aux arrays, when none
+        of them changes between notes; False when one can (a native kernel gets
+        a string's value, an array's data or an f-signal's buffer)."""
+        if not op.entry.python_perf and any(v.kind in ("string", "array", "fsig")
+                                            for v in (*op.outs, *op.ins)):
+            return False
+        args = self._bind_args(i, op)
+        naux = len(self.aux[i])
+        return args[:2], args[2 + naux:]
+
+    def _bind_args(self, i: int, op: Op) -> tuple:
         python = op.entry.python_perf
         ins = [self.in_perf(v, python) for v in op.ins]
         if op.variadic:
@@ -329,6 +503,7 @@ class Instance:
         npf = min(self.idef.ir.npfields, udef.ir.npfields)
         sub.kv[1:npf] = self.kv[1:npf]
         sub.pfields = self.pfields
+        sub.str_pfields = self.str_pfields
         sub.p1 = self.p1
         self._udo_copy_in(op, sub, init=True)
         sub.init_pass()
@@ -446,3 +621,67 @@ def _copy_var(src_inst: Instance, src: Var, dst_inst: Instance, dst: Var) -> Non
         dst_inst.out_obj(dst).buf = src_inst.in_value(src).buf
     else:
         dst_inst.out_obj(dst).data = src_inst.in_value(src).data
+
+
+def _compile_init(idef: InstrDef) -> Any:
+    """The init pass of an instrument without i-time jumps, branches or UDO calls
+    as one straight-line Python function (None for other instruments): what
+    `Instance.init_pass` does op by op, without its per-op dispatch.  It runs
+    for a full pass (not a reinit) of a note without string p-fields."""
+    lines = ["def init_pass(self, ops, steps):",
+             "    kv = self.kv", "    item = kv.item", "    inv = self.in_value",
+             "    gvars = self.engine.gvars", "    calls = self._calls", "    aux = self.aux",
+             "    inited = self.inited", "    perf_args = self.perf_args",
+             "    binds = self._binds"]
+    for i, step in enumerate(idef.init_steps):
+        kind = step[0]
+        if kind == I_SKIP:
+            continue
+        if kind == I_BIND:
+            lines += [f"    self.cur_op = {i}", f"    inited[{i}] = True"]
+            if step[1]:
+                lines.append(f"    perf_args[{i}] = self._bind_perf({i}, ops[{i}])")
+            continue
+        if kind != I_INIT or step[4]:
+            return None
+        _, spec, _scalar, nfixed, _branch, has_perf = step
+        args = [_init_arg(x, f"steps[{i}][1][{k}]") for k, x in enumerate(spec)]
+        if nfixed >= 0:
+            args = args[:nfixed] + ["(" + "".join(a + ", " for a in args[nfixed:]) + ")"]
+        lines += [
+            f"    self.cur_op = {i}",
+            f"    f = calls[{i}] or self._init_call({i}, ops[{i}])",
+            "    try:",
+            f"        r = f({', '.join(args)})",
+            "    except CsoundError:",
+            "        raise",
+            "    except INIT_ERRORS as exc:",
+            f"        raise InitError(f'{{ops[{i}].entry.name}}: {{exc}}') from exc",
+            "    if self.kv is not kv:",
+            "        kv, item, aux, perf_args, calls, binds = self._moved()",
+            f"    aux[{i}] = tuple(r) if r is not None else ()",
+            f"    inited[{i}] = True",
+        ]
+        if has_perf:
+            lines += [f"    p = binds[{i}]",
+                      (f"    perf_args[{i}] = p[0] + aux[{i}] + p[1] if p "
+                       f"else self._bind_perf({i}, ops[{i}])")]
+    if idef.init_steps:
+        lines.append(f"    self.cur_op = {len(idef.init_steps) - 1}")
+    namespace = {"CsoundError": CsoundError, "InitError": InitError,
+                 "INIT_ERRORS": INIT_ERRORS}
+    source = "\n".join(lines) + "\n"
+    exec(compile(source, f"<init pass of instr {idef.label}>", "exec"), namespace)  # noqa: S102
+    return namespace["init_pass"]
+
+
+def _init_arg(x: Any, var_ref: str) -> str:
+    """Source of one init-function argument (Instance.in_value's result): `x` is a
+    kv slot or the Var found at `var_ref` in the generated function."""
+    if type(x) is int:
+        return f"item({x})"
+    if x.scope == "global" and x.kind == "scalar":
+        return f"float(gvars[{x.name!r}][0])"
+    if x.scope == "local" and x.kind == "audio":
+        return f"self.av[{x.index}]"
+    return f"inv({var_ref})"

@@ -80,7 +80,12 @@ def _bin_init(code: int, warn_div: bool):
         s.code = code
         if warn_div and b == 0.0 and code in (3, 4):
             ic.warning("Division by zero")
-        out[0] = _binop(code, a, b)
+        if code <= 3 and type(a) is float and type(b) is float and (code < 3 or b != 0.0):
+            # + - * / of Python floats round as the kernel's doubles (x/0 is the kernel's)
+            out[0] = a + b if code == 0 else a - b if code == 1 else a * b if code == 2 \
+                else a / b
+        else:
+            out[0] = _binop(code, a, b)
 
     return init
 

@@ -159,10 +159,11 @@ def _linseg_table(s, ic, vals) -> np.ndarray:
     s.curval = vals[0]
     s.curcnt = 0
     s.segsrem = nsegs + 1
+    kr, sr = ic.kr, ic.sr
     for i in range(nsegs):
         dur, segs[i + 1, NXT] = vals[1 + 2 * i], vals[2 + 2 * i]
-        segs[i + 1, CNT] = max(_ktrunc(dur * ic.kr + 0.5), 0)
-        segs[i + 1, ACNT] = max(_ktrunc(dur * ic.sr + 0.5), 0)
+        segs[i + 1, CNT] = max(_ktrunc(dur * kr + 0.5), 0)
+        segs[i + 1, ACNT] = max(_ktrunc(dur * sr + 0.5), 0)
     return segs
 
 

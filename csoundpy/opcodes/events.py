@@ -3,14 +3,21 @@ schedkwhen, scoreline, turnoff, turnoff2/3 (OOps/schedule.c? Opcodes/...)."""
 
 from __future__ import annotations
 
+import numpy as np
+
 from ..errors import InitError, PerfError
 from ._registry import State, defop, f64
 
 
 def _event_fields(p1, rest) -> list:
+    """p1 then the values of the other p-field arguments (k values are 0-d views)."""
     fields = [p1]
     for v in rest:
-        fields.append(v.value if hasattr(v, "value") else float(v[()] if hasattr(v, "shape") else v))
+        if type(v) is np.ndarray:
+            fields.append(float(v[()]))
+        else:
+            fields.append(v.value if hasattr(v, "value") else
+                          float(v[()] if hasattr(v, "shape") else v))
     return fields
 
 

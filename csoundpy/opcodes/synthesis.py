@@ -84,7 +84,8 @@ def _fosc_init(interp):
         table = _ftfind(ic, ifn)
         if iphs >= 0:
             s.cphs = s.mphs = _trunc32(iphs * FMAXLEN)
-        s.lobits, s.lomask, s.lodiv = table.lobits, table.lomask, table.lodiv
+        lobits = table.lobits  # lomask and lodiv as FunctionTable derives them
+        s.lobits, s.lomask, s.lodiv = lobits, (1 << lobits) - 1, 1.0 / (1 << lobits)
         s.interp = interp
         return (table.data,)
     return init
@@ -120,8 +121,8 @@ def foscil_perf(s, ctx, ft, ar, xamp, kcps, xcar, xmod, kndx, ifn, iphs, n0, n1)
     s.mphs, s.cphs = _i32(mphs), _i32(cphs)
 
 
-defop("foscil", "a", "xkxxkjo", FOSC, _fosc_init(0), foscil_perf)
-defop("foscili", "a", "xkxxkjo", FOSC, _fosc_init(1), foscil_perf)
+defop("foscil", "a", "xkxxkjo", FOSC, _fosc_init(0), foscil_perf, arrays=("ft",))
+defop("foscili", "a", "xkxxkjo", FOSC, _fosc_init(1), foscil_perf, arrays=("ft",))
 
 # ------------------------------------------------------------------ fof fof2
 
