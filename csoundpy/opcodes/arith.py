@@ -128,9 +128,8 @@ for _name, _code in BIN_CODES.items():
     if _code <= 5 or _code >= 14:
         defop(_name, "i", "ii", OPSTATE, _bin_init(_code, True))
         defop(_name, "k", "kk", OPSTATE, _bin_setcode(_code), binop_k)
-        defop(_name, "a", "ak", OPSTATE, _bin_setcode(_code), binop_a)
-        defop(_name, "a", "ka", OPSTATE, _bin_setcode(_code), binop_a)
-        defop(_name, "a", "aa", OPSTATE, _bin_setcode(_code), binop_a)
+        for _ins in ("ak", "ka", "aa"):
+            defop(_name, "a", _ins, OPSTATE, _bin_setcode(_code), binop_a, flags=("note_local",))
     elif _code <= 11:
         defop(_name, "b", "ii", OPSTATE, _bin_init(_code, False))
         defop(_name, "B", "kk", OPSTATE, _bin_setcode(_code), binop_k)
@@ -249,7 +248,7 @@ for _name, _code in UN_CODES.items():
         continue
     defop(_name, "i", "i", OPSTATE, _un_init(_code))
     defop(_name, "k", "k", OPSTATE, _un_setcode(_code), unop_k)
-    defop(_name, "a", "a", OPSTATE, _un_setcode(_code), unop_a)
+    defop(_name, "a", "a", OPSTATE, _un_setcode(_code), unop_a, flags=("note_local",))
 
 # ------------------------------------------------------------------ two-argument functions
 
@@ -426,8 +425,8 @@ def _set_s(s, ic, out, x):
 
 defop("=", "i", "i", None, _set_i)
 defop("=", "k", "k", None, None, copy_k)
-defop("=", "a", "a", None, None, copy_a)
-defop("=", "a", "k", None, None, copy_a)
+defop("=", "a", "a", None, None, copy_a, flags=("note_local",))
+defop("=", "a", "k", None, None, copy_a, flags=("note_local",))
 defop("=", "S", "S", None, _set_s)
 
 

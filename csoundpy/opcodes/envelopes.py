@@ -327,8 +327,10 @@ def linsegr_perf_a(s, ctx, segs, status, ar, ia, idur1, rest, n0, n1):
     s.curval = val
 
 
-defop("linseg", "k", "iim", LINSEG, linseg_init, linseg_perf_k, arrays=("segs",))
-defop("linseg", "a", "iim", LINSEG, linseg_init, linseg_perf_a, arrays=("segs",))
+defop("linseg", "k", "iim", LINSEG, linseg_init, linseg_perf_k, arrays=("segs",),
+      flags=("note_local",))
+defop("linseg", "a", "iim", LINSEG, linseg_init, linseg_perf_a, arrays=("segs",),
+      flags=("note_local",))
 defop("linsegr", "k", "iim", LINSEG, linsegr_init, linsegr_perf_k, arrays=("segs", "status"))
 defop("linsegr", "a", "iim", LINSEG, linsegr_init, linsegr_perf_a, arrays=("segs", "status"))
 
@@ -396,8 +398,10 @@ def madsr_perf_a(s, ctx, segs, status, ar, iatt, idec, islev, irel, idel, irelti
 
 defop("adsr", "k", "iiiio", LINSEG, adsr_init, adsr_perf_k, arrays=("segs",))
 defop("adsr", "a", "iiiio", LINSEG, adsr_init, adsr_perf_a, arrays=("segs",))
-defop("madsr", "k", "iiiioj", LINSEG, madsr_init, madsr_perf_k, arrays=("segs", "status"))
-defop("madsr", "a", "iiiioj", LINSEG, madsr_init, madsr_perf_a, arrays=("segs", "status"))
+defop("madsr", "k", "iiiioj", LINSEG, madsr_init, madsr_perf_k, arrays=("segs", "status"),
+      flags=("note_local",))
+defop("madsr", "a", "iiiioj", LINSEG, madsr_init, madsr_perf_a, arrays=("segs", "status"),
+      flags=("note_local",))
 
 # ---------------------------------------------------------------- expseg family
 EXPSEG = State(cur=i64)
@@ -488,8 +492,10 @@ def expsega_perf(s, ctx, segs, ar, ia, idur1, rest, n0, n1):
     s.cur = cur
 
 
-defop("expseg", "k", "iim", EXPSEG, expseg_init, expseg_perf_k, arrays=("segs",))
-defop("expseg", "a", "iim", EXPSEG, expseg_init, expseg_perf_a, arrays=("segs",))
+defop("expseg", "k", "iim", EXPSEG, expseg_init, expseg_perf_k, arrays=("segs",),
+      flags=("note_local",))
+defop("expseg", "a", "iim", EXPSEG, expseg_init, expseg_perf_a, arrays=("segs",),
+      flags=("note_local",))
 defop("expsega", "a", "iim", EXPSEG, expsega_init, expsega_perf, arrays=("segs",))
 
 
@@ -750,9 +756,9 @@ def linen_perf(s, ctx, out, xamp, iris, idur, idec, n0, n1):
     s.lin1, s.lin2, s.cnt1, s.cnt2 = lin1, lin2, cnt1, cnt2
 
 
-defop("linen", "k", "kiii", LINEN, linen_init_k, linen_perf)
-defop("linen", "a", "aiii", LINEN, linen_init_a, linen_perf)
-defop("linen", "a", "kiii", LINEN, linen_init_a, linen_perf)
+defop("linen", "k", "kiii", LINEN, linen_init_k, linen_perf, flags=("note_local",))
+defop("linen", "a", "aiii", LINEN, linen_init_a, linen_perf, flags=("note_local",))
+defop("linen", "a", "kiii", LINEN, linen_init_a, linen_perf, flags=("note_local",))
 
 LINENR = State(lin1=f64, inc1=f64, val=f64, val2=f64, mlt2=f64, cnt1=i64)
 

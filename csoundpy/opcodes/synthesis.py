@@ -121,8 +121,10 @@ def foscil_perf(s, ctx, ft, ar, xamp, kcps, xcar, xmod, kndx, ifn, iphs, n0, n1)
     s.mphs, s.cphs = _i32(mphs), _i32(cphs)
 
 
-defop("foscil", "a", "xkxxkjo", FOSC, _fosc_init(0), foscil_perf, arrays=("ft",))
-defop("foscili", "a", "xkxxkjo", FOSC, _fosc_init(1), foscil_perf, arrays=("ft",))
+defop("foscil", "a", "xkxxkjo", FOSC, _fosc_init(0), foscil_perf, arrays=("ft",),
+      flags=("note_local",))
+defop("foscili", "a", "xkxxkjo", FOSC, _fosc_init(1), foscil_perf, arrays=("ft",),
+      flags=("note_local",))
 
 # ------------------------------------------------------------------ fof fof2
 
