@@ -111,11 +111,15 @@ class Pool:
         self.lists: dict[tuple[int, int], Any] = {pos: None for pos in plan.opaque}
         # positions passed as address + shape (compile.views): their kind and arrays
         self.views: dict[tuple[int, int], tuple[str, int, str]] = {}
+        # per view position and slot: the array whose address the slot holds
+        self._bound: dict[tuple[int, int], list] = {}
         self.addresses: dict[tuple[int, int], np.ndarray] = {}
         self.shapes: dict[tuple[int, int], np.ndarray] = {}
         python = codegen.escapes(ir, idef.program)
         self.calls = [i for j, (kind, i, _) in enumerate(idef.program)
                       if kind == codegen.CALL and j not in python]
+        # (op, length of its bound perf args; 0: an inline operator, any length)
+        self._arity = [(i, plan.arity.get(i, 0)) for i in self.calls]
         self.pending: list[Any] = []
         self.prog = np.zeros(4, dtype=np.int64)  # note, op, escape step, releasing notes
         self.fn: Any = None
@@ -181,6 +185,8 @@ class Pool:
             if lst is not None:
                 _list_grow(lst, new_cap - cap)
         self.addresses = {key: grown(arr) for key, arr in self.addresses.items()}
+        for bound in self._bound.values():
+            bound += [None] * (new_cap - cap)
         self.shapes = {key: grown(arr) for key, arr in self.shapes.items()}
         self.capacity = new_cap
         self._tail = None
@@ -231,12 +237,18 @@ class Pool:
                 continue
             args = inst.perf_args
             values = []
-            arity = self.plan.arity
-            ok = all(args[i] is not None and len(args[i]) == arity.get(i, len(args[i]))
-                     for i in self.calls)
+            ok = True
+            for i, n in self._arity:
+                a = args[i]
+                if a is None or (n and len(a) != n):
+                    ok = False
+                    break
             if ok:
                 for key, lst in self.lists.items():
                     value = args[key[0]][key[1]]
+                    bound = self._bound.get(key)
+                    if bound is not None and bound[slot] is value:
+                        continue  # the same array as this slot's last note: nothing to write
                     view = view_kind(value)
                     if key in self.views or (lst is None and view and self.state == "idle"):
                         if view is None or self.views.get(key, view) != view:
@@ -272,9 +284,11 @@ class Pool:
             self.views[key] = view
             self.addresses[key] = np.zeros(self.capacity, dtype=np.int64)
             self.shapes[key] = np.zeros((self.capacity, view[1]), dtype=np.int64)
+            self._bound[key] = [None] * self.capacity
             self._tail = None
         self.addresses[key][slot] = value.__array_interface__["data"][0]
         self.shapes[key][slot] = value.shape
+        self._bound[key][slot] = value
 
     def _frame(self) -> tuple[np.ndarray, list]:
         """The frame P of the plan's arrays (codegen's `unpack_frame`), and the
