@@ -28,6 +28,19 @@ def _lobits(size: int) -> int:
     return bits
 
 
+def _lo_fields(size: int) -> tuple[int, int, float]:
+    """(lobits, lomask, lodiv) of a table of `size` points, as Csound derives them."""
+    bits = _lobits(size)
+    return bits, (1 << bits) - 1, 1.0 / (1 << bits)
+
+
+# (lobits, lomask, lodiv) by size: only power-of-two sizes have lobits > 0, so a
+# table's fields are one lookup of its current size (no cache to invalidate
+# when GEN redefinition, ftgen or a deferred-size load changes the size).
+_LO_FIELDS = {1 << k: _lo_fields(1 << k) for k in range(MAXLEN.bit_length())}
+_NO_LO = _lo_fields(0)
+
+
 @dataclass
 class FunctionTable:
     """One function table (Csound's FUNC)."""
@@ -64,15 +77,15 @@ class FunctionTable:
 
     @property
     def lobits(self) -> int:
-        return _lobits(self.size)
+        return _LO_FIELDS.get(self.data.shape[0] - 1, _NO_LO)[0]
 
     @property
     def lomask(self) -> int:
-        return (1 << self.lobits) - 1
+        return _LO_FIELDS.get(self.data.shape[0] - 1, _NO_LO)[1]
 
     @property
     def lodiv(self) -> float:
-        return 1.0 / (1 << self.lobits)
+        return _LO_FIELDS.get(self.data.shape[0] - 1, _NO_LO)[2]
 
 
 class TableDirectory:

@@ -178,8 +178,8 @@ def lposcil_perf(s, ctx, ft, ar, kamp, kfreqratio, kloop, kend, ifn, iphs, n0, n
     s.phs = phs
 
 
-defop("lposcil", "a", "kkkkjo", LPOSC, _lposc_init(0), lposcil_perf)
-defop("lposcil3", "a", "kkkkjo", LPOSC, _lposc_init(1), lposcil_perf)
+defop("lposcil", "a", "kkkkjo", LPOSC, _lposc_init(0), lposcil_perf, arrays=("ft",))
+defop("lposcil3", "a", "kkkkjo", LPOSC, _lposc_init(1), lposcil_perf, arrays=("ft",))
 
 # ------------------------------------------------------------------- sndloop
 
