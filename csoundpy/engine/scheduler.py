@@ -55,11 +55,13 @@ class ScorePlayer:
 
     def _section_busy(self) -> bool:
         engine = self.engine
-        if any(not ev.realtime for ev in engine.queue):
-            return True
+        # cheapest first: a note with an end usually comes early in the chain,
+        # while the queue may hold thousands of realtime events to skip
         if engine.kcount < self.min_end_block or engine.kcount < engine.max_off_block:
             return True
-        return any(inst.end_block is not None or inst.releasing for inst in engine.chain)
+        if any(inst.end_block is not None or inst.releasing for inst in engine.chain):
+            return True
+        return any(not ev.realtime for ev in engine.queue)
 
     def should_stop(self) -> bool:
         """Checked after each block's events: True ends the performance before this block."""
