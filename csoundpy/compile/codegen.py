@@ -47,7 +47,9 @@ is.  The function returns 0 when every note has run, 1 at an escape.
 
 from __future__ import annotations
 
+import dis
 import importlib
+import inspect
 import math
 import re
 from dataclasses import dataclass, field
@@ -115,6 +117,23 @@ def unfusable_reason(ir: InstrIR, program: list[tuple]) -> str | None:
     if all(kind != CALL or j in python for j, (kind, _i, _t) in enumerate(program)):
         return "no opcode that runs natively"
     return None
+
+
+def unused_parameters(fn: Any) -> frozenset[int]:
+    """Positions of the parameters a kernel never reads (its `py_func`'s bytecode
+    has no load of them): the fused code passes 0.0 there instead of fetching
+    a note's object (a channel name, say) it would not look at."""
+    py = getattr(fn, "py_func", None)
+    if py is None:
+        return frozenset()
+    code = py.__code__
+    loaded = {ins.argval for ins in dis.get_instructions(code)
+              if ins.opname in ("LOAD_FAST", "LOAD_FAST_CHECK", "LOAD_FAST_AND_CLEAR",
+                                "LOAD_DEREF", "LOAD_CLOSURE")}
+    if code.co_flags & (inspect.CO_VARARGS | inspect.CO_VARKEYWORDS):
+        return frozenset()
+    names = code.co_varnames[:code.co_argcount]
+    return frozenset(i for i, name in enumerate(names) if name not in loaded)
 
 
 def _key(v: Var) -> tuple:
@@ -196,6 +215,8 @@ class _Gen:
         return None
 
     def opaque_expr(self, i: int, pos: int) -> str:
+        if pos in unused_parameters(self.ir.ops[i].entry.perf):
+            return "0.0"
         if (i, pos) not in self.opaque:
             self.opaque.append((i, pos))
         kind = self.views.get((i, pos))
