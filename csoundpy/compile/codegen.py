@@ -222,13 +222,19 @@ class _Gen:
         kind = self.views.get((i, pos))
         if kind is None:
             return f"X{i}_{pos}[slot]"
-        dtype, ndim, order = kind
-        shape = "".join(f"X{i}_{pos}s[slot, {d}], " for d in range(ndim)).rstrip(" ")
+        dtype, ndim, order = kind[:3]
         build = "carray" if order == "C" else "farray"
         self.imports[("numba", build)] = build
         self.imports[("csoundpy.compile.views", "address")] = "address"
         self.imports[("numpy", dtype)] = dtype
-        return f"{build}(address(X{i}_{pos}a[slot]), ({shape}), {dtype})"
+
+        def array(at: str) -> str:
+            shape = "".join(f"X{i}_{pos}s[{at}, {d}], " for d in range(ndim)).rstrip(" ")
+            return f"{build}(address(X{i}_{pos}a[{at}]), ({shape}), {dtype})"
+
+        if len(kind) == 3:
+            return array("slot")
+        return "(" + "".join(f"{array(f'slot, {n}')}, " for n in range(kind[3])) + ")"
 
     def inline(self, i: int) -> str | None:
         """`out = expression` for a pure k-rate operator (arith.INLINE_K), else None."""
@@ -358,9 +364,11 @@ class _Gen:
             dtypes.append(f"_S{i} = np.dtype((np.record, {descr!r}))")
             items.append((("S", i), f"S{i}", 1, f"_S{i}"))
         for i, p in self.opaque:
-            if (i, p) in self.views:
-                items.append((("Xa", (i, p)), f"X{i}_{p}a", 1, "int64"))
-                items.append((("Xs", (i, p)), f"X{i}_{p}s", 2, "int64"))
+            kind = self.views.get((i, p))
+            if kind is not None:
+                many = len(kind) - 3  # 1 for a tuple of arrays
+                items.append((("Xa", (i, p)), f"X{i}_{p}a", 1 + many, "int64"))
+                items.append((("Xs", (i, p)), f"X{i}_{p}s", 2 + many, "int64"))
         for name, g in self.globals.items():
             items.append((("g", name), g, 1, "float64"))
         lines, at = [], 0

@@ -33,10 +33,18 @@ def address(typingctx, addr):
     return types.voidptr(addr), codegen
 
 
-def view_kind(value: object) -> tuple[str, int, str] | None:
+def view_kind(value: object) -> tuple | None:
     """(dtype name, ndim, "C" or "F") if `value` can travel as an address and
     shape: a C- or Fortran-contiguous array (the output bus is the transpose
-    of an interleaved buffer)."""
+    of an interleaved buffer); (dtype name, ndim, order, n) for a tuple of n
+    such arrays of one kind (a variadic list of buffers)."""
+    if isinstance(value, tuple) and value:
+        kinds = {view_kind(v) for v in value}
+        if len(kinds) == 1:
+            kind = kinds.pop()
+            if kind is not None and len(kind) == 3:
+                return (*kind, len(value))
+        return None
     if isinstance(value, np.ndarray) and value.ndim >= 1:
         name = VIEW_DTYPES.get(value.dtype)
         if name is not None:

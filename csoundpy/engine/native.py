@@ -110,7 +110,7 @@ class Pool:
         self.ready = np.zeros(0, dtype=bool)
         self.lists: dict[tuple[int, int], Any] = {pos: None for pos in plan.opaque}
         # positions passed as address + shape (compile.views): their kind and arrays
-        self.views: dict[tuple[int, int], tuple[str, int, str]] = {}
+        self.views: dict[tuple[int, int], tuple] = {}
         # per view position and slot: the array whose address the slot holds
         self._bound: dict[tuple[int, int], list] = {}
         self.addresses: dict[tuple[int, int], np.ndarray] = {}
@@ -278,16 +278,21 @@ class Pool:
                         _list_set(lst, slot, value)
             self.ready[slot] = ok
 
-    def _set_view(self, key: tuple[int, int], view: tuple[str, int, str], slot: int,
-                  value: np.ndarray) -> None:
+    def _set_view(self, key: tuple[int, int], view: tuple, slot: int, value: Any) -> None:
         if key not in self.views:
             self.views[key] = view
-            self.addresses[key] = np.zeros(self.capacity, dtype=np.int64)
-            self.shapes[key] = np.zeros((self.capacity, view[1]), dtype=np.int64)
+            many = view[3:]  # a tuple of arrays: one address and shape per item
+            self.addresses[key] = np.zeros((self.capacity, *many), dtype=np.int64)
+            self.shapes[key] = np.zeros((self.capacity, *many, view[1]), dtype=np.int64)
             self._bound[key] = [None] * self.capacity
             self._tail = None
-        self.addresses[key][slot] = value.__array_interface__["data"][0]
-        self.shapes[key][slot] = value.shape
+        if len(view) == 4:
+            for n, item in enumerate(value):
+                self.addresses[key][slot, n] = item.__array_interface__["data"][0]
+                self.shapes[key][slot, n] = item.shape
+        else:
+            self.addresses[key][slot] = value.__array_interface__["data"][0]
+            self.shapes[key][slot] = value.shape
         self._bound[key][slot] = value
 
     def _frame(self) -> tuple[np.ndarray, list]:
