@@ -85,7 +85,7 @@ def builtin_sine(ic) -> FunctionTable:
 
 def _ftfind(ic, ifn: float) -> FunctionTable:
     """Csound's FTFind: -1 is the sine; others must exist with a power-of-two length."""
-    fno = int(_lrint32(ifn))
+    fno = int(_lrint32_py(ifn))
     if fno == -1:
         return builtin_sine(ic)
     table = ic.engine.tables.get(fno) if fno >= 1 else None
@@ -100,7 +100,7 @@ def _ftfind(ic, ifn: float) -> FunctionTable:
 
 def _ftnp2find(ic, ifn: float) -> FunctionTable | None:
     """Csound's FTnp2Find: any length, None when missing."""
-    fno = int(_lrint32(ifn))
+    fno = int(_lrint32_py(ifn))
     if fno == -1:
         return builtin_sine(ic)
     table = ic.engine.tables.get(fno) if fno >= 1 else None
@@ -129,7 +129,7 @@ def _osc_setup(s, interp, table, iphs):
     s.interp = interp
     s.lobits, s.lomask, s.lodiv, s.flen = table.lobits, table.lomask, table.lodiv, table.size
     if iphs >= 0:
-        s.lphs = _trunc32(iphs * FMAXLEN) & PHMASK
+        s.lphs = _trunc32_py(iphs * FMAXLEN) & PHMASK
     return (table.data,)
 
 
@@ -259,7 +259,7 @@ PHSOR = State(curphs=f64)
 
 def phasor_init(s, ic, out, xcps, iphs):
     if iphs >= 0:
-        whole = int(_trunc32(iphs))
+        whole = int(_trunc32_py(iphs))
         if whole:
             ic.warning("init phase truncation\n")
         s.curphs = iphs - whole
@@ -302,7 +302,7 @@ OSCILS = State(xd=f64, cd=f64, vd=f64)
 
 
 def oscils_init(s, ic, ar, iamp, icps, iphs, iflg):
-    iflg = int(_trunc32(iflg + 0.5)) & 7
+    iflg = int(_trunc32_py(iflg + 0.5)) & 7
     if iflg & 1:
         return
     f = icps * ic.consts.tpidsr
@@ -337,7 +337,7 @@ LFO = State(lasttype=i64, phs=i64)
 
 
 def lfo_init(s, ic, out, kamp, kcps, itype):
-    kind = int(_trunc32(itype))
+    kind = int(_trunc32_py(itype))
     if kind > 5 or kind < 0:
         raise InitError(f"LFO: unknown oscilator type {kind}")
     s.lasttype = kind
@@ -408,7 +408,7 @@ def buzz_init(s, ic, ar, xamp, xcps, knh, ifn, iphs):
     table = _ftfind(ic, ifn)
     s.lobits, s.lenmask = table.lobits, table.lenmask
     if iphs >= 0:
-        s.lphs = _trunc32(iphs * 0.5 * FMAXLEN) & PHMASK
+        s.lphs = _trunc32_py(iphs * 0.5 * FMAXLEN) & PHMASK
     return (table.data,)
 
 
@@ -447,7 +447,7 @@ def gbuzz_init(s, ic, ar, xamp, xcps, knh, klh, kmul, ifn, iphs):
     table = _ftfind(ic, ifn)
     s.lobits, s.lenmask = table.lobits, table.lenmask
     if iphs >= 0:
-        s.lphs = _trunc32(iphs * FMAXLEN) & PHMASK
+        s.lphs = _trunc32_py(iphs * FMAXLEN) & PHMASK
         s.prvr = 0.0
     s.last = 1.0
     return (table.data,)
@@ -523,7 +523,7 @@ def vco_init(s, ic, ar, xamp, xcps, iwave, kpw, isine, imaxd, ileak, inyx, iphs,
     table = _ftfind(ic, isine)
     ndel = max(int(imaxd * sr), 1) if imaxd * sr > 0 else 1
     s.lobits, s.lenmask = table.lobits, table.lenmask
-    s.lphs = _trunc32(iphs * 0.5 * FMAXLEN) & PHMASK if iphs >= 0 else 0
+    s.lphs = _trunc32_py(iphs * 0.5 * FMAXLEN) & PHMASK if iphs >= 0 else 0
     if iskip == 0:
         s.ynm1 = -0.5 if iwave == 1.0 else 0.0
         s.ynm2 = 0.0
@@ -723,10 +723,10 @@ def _vco2_create(ic, waveform: int, base_ftnum: int, mul: float = 1.05,
 
 
 def vco2init_init(s, ic, ift, iwaveforms, ibasfn, ipmul, iminsiz, imaxsiz, isrcft):
-    waveforms = int(_lrint32(iwaveforms))
+    waveforms = int(_lrint32_py(iwaveforms))
     if waveforms < -1000000 or waveforms > 31:
         raise InitError(f"vco2init: invalid waveform number: {iwaveforms:f}")
-    ftnum = int(_lrint32(ibasfn))
+    ftnum = int(_lrint32_py(ibasfn))
     if ftnum < 1:
         ftnum = -1
     if (waveforms < -1 and ftnum < 1) or ftnum > 1000000:
@@ -742,12 +742,12 @@ def vco2init_init(s, ic, ift, iwaveforms, ibasfn, ipmul, iminsiz, imaxsiz, isrcf
                 raise InitError("vco2init: invalid partial number multiplier")
             mul = float(ipmul)
         if iminsiz > 0.0:
-            i = int(_lrint32(iminsiz))
+            i = int(_lrint32_py(iminsiz))
             if i < 16 or i > 262144 or (i & (i - 1)):
                 raise InitError("vco2init: invalid min table size")
             min_size = i
         if imaxsiz > 0.0:
-            i = int(_lrint32(imaxsiz))
+            i = int(_lrint32_py(imaxsiz))
             if i < 16 or i > 16777216 or (i & (i - 1)) or i < min_size:
                 raise InitError("vco2init: invalid max table size")
             max_size = i
@@ -779,7 +779,7 @@ VCO2FT = State(p_min=f64, p_scl=f64, base_ftnum=i64)
 
 def _vco2ft_array(ic, iwave: float) -> _Vco2Tables:
     """The vco2init table array of waveform `iwave`, which must live in ftables."""
-    w = int(_lrint32(iwave))
+    w = int(_lrint32_py(iwave))
     if w > 4:
         w = 0x7FFFFFFF
     if w < 0:
@@ -847,9 +847,23 @@ def _frac_trunc(x):
     return x - _trunc32(x)
 
 
+# Init functions run in Python: they call the helpers' Python forms (the same
+# integer arithmetic) rather than loading each compiled helper from numba's
+# cache, which costs more than all the notes' calls together.
+_lrint32_py, _trunc32_py = _lrint32.py_func, _trunc32.py_func
+
+
+def _phs2int_py(x):
+    return _lrint32_py(x * _PHSMAX) & _PHSMSK
+
+
+def _frac_trunc_py(x):
+    return x - _trunc32_py(x)
+
+
 def vco2_init(s, ic, ar, kamp, kcps, imode, kpw, kphs, inyx):
     arrays = ic.engine.globals.setdefault("oscillators.vco2", {})
-    mode = int(_lrint32(imode)) & 0x1F
+    mode = int(_lrint32_py(imode)) & 0x1F
     if mode & 1:  # skip initialisation: keep the running state and table array
         return _vco2_aux(arrays.get(int(s.tnum)) if s.inited else None)
     tnum = _VCO2_TNUMS[(mode & 14) >> 1]
@@ -861,7 +875,7 @@ def vco2_init(s, ic, ar, kamp, kcps, imode, kpw, kphs, inyx):
     s.inited, s.init_k, s.tnum = 1, 1, tnum
     s.mode = _VCO2_MODES[(mode & 14) >> 1]
     s.pm_enabled = 1 if mode & 16 else 0
-    s.phs = 0 if mode & 16 else _phs2int(_frac_trunc(kphs))
+    s.phs = 0 if mode & 16 else _phs2int_py(_frac_trunc_py(kphs))
     s.f_scl = ic.consts.onedsr
     # compat: Csound tells an omitted inyx (0.5) from a written one by counting arguments
     x = 0.5 if inyx == 0.0 else inyx
