@@ -75,17 +75,41 @@ def _binop(code, a, b):
     return float(ia >> ib)
 
 
+def _binop_py(code: int, a: float, b: float) -> float | None:
+    """`_binop` on Python floats where Python's arithmetic is the same IEEE (or
+    libm) operation; None where only the compiled helper has C's behaviour
+    (x/0, errors Python raises, integer wrap-around)."""
+    if code == 0:
+        return a + b
+    if code == 1:
+        return a - b
+    if code == 2:
+        return a * b
+    if b == 0.0 and code in (3, 4):
+        return None
+    if code == 3:
+        return a / b
+    if code <= 5:
+        try:
+            return math.fmod(a, b) if code == 4 else math.pow(a, b)  # C's fmod and pow
+        except (ValueError, OverflowError):
+            return None
+    if code <= 11:
+        return float((a < b, a > b, a <= b, a >= b, a == b, a != b)[code - 6])
+    return None
+
+
 def _bin_init(code: int, warn_div: bool):
     def init(s, ic, out, a, b):
         s.code = code
         if warn_div and b == 0.0 and code in (3, 4):
             ic.warning("Division by zero")
-        if code <= 3 and type(a) is float and type(b) is float and (code < 3 or b != 0.0):
-            # + - * / of Python floats round as the kernel's doubles (x/0 is the kernel's)
-            out[0] = a + b if code == 0 else a - b if code == 1 else a * b if code == 2 \
-                else a / b
-        else:
-            out[0] = _binop(code, a, b)
+        if type(a) is float and type(b) is float:
+            value = _binop_py(code, a, b)
+            if value is not None:
+                out[0] = value
+                return
+        out[0] = _binop(code, a, b)
 
     return init
 
