@@ -266,13 +266,16 @@ class Engine:
         else:
             bisect.insort(queue, ev, key=_event_key)
 
-    def schedule_realtime(self, opcode: str, pfields: list) -> None:
-        """An event from an instrument or the API: p2 is relative to now."""
+    def schedule_realtime(self, opcode: str, pfields: list, from_block_start: bool = False) -> None:
+        """An event from an instrument or the API: p2 is relative to now.
+
+        `from_block_start`: p2 counts from the start of the current block even at perf
+        time (schedkwhen takes its time from the k-counter, not from the clock)."""
         p = list(pfields)
         delay = float(p[1]) if len(p) > 1 and not isinstance(p[1], str) else 0.0
         # Csound advances its clock by one block before the perf pass, so events made at
         # perf time count from the end of the current block, init-time ones from its start
-        now = (self.kcount + (1 if self.in_perf else 0)) / self.kr
+        now = (self.kcount + (1 if self.in_perf and not from_block_start else 0)) / self.kr
         start = max(delay, 0.0) + now
         block = max(round(start * self.kr), self.kcount)  # halves to even, as np.rint
         if len(p) > 1:

@@ -76,7 +76,8 @@ def _schedkwhen_perf(s, pc, ktrig, kmintim, kmaxnum, kinsnum, kwhen, kdur, rest,
         if engine.instruments[int(number)].active >= maxnum:
             return
     s.last = now
-    engine.schedule_realtime("i", _event_fields(insno, [kwhen, kdur, *rest]))
+    # Csound's ktriginstr starts the event at ksmps * (kcounter - 1): the current block's start
+    engine.schedule_realtime("i", _event_fields(insno, [kwhen, kdur, *rest]), from_block_start=True)
 
 
 defop("schedkwhen", "", "kkkkkkz", SCHEDK, _schedkwhen_init, _schedkwhen_perf, python_perf=True)
