@@ -207,6 +207,7 @@ class Engine:
         if udef is None:
             layout(ir)
             udef = InstrDef(ir, 0, ir.name, self)
+            udef.pool = self.native.pool_for(udef)
             self._udo_defs[id(ir)] = udef
         return udef
 

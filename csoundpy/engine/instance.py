@@ -593,7 +593,8 @@ class Instance:
         sub.status[:] = self.status
         if sub.ksmps == self.ksmps:
             self._udo_copy_in(op, sub, init=False)
-            sub.perf_pass()
+            if not self.engine.native.run_udo(sub):
+                sub.perf_pass()
             self._udo_copy_out(op, sub)
             return
         for part in range(self.ksmps // sub.ksmps):  # setksmps: the body runs in sub-blocks

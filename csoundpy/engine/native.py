@@ -128,6 +128,7 @@ class Pool:
         self.ref_blocks = 0  # note-blocks its notes ran on the reference path
         self._final: tuple | None = None  # (views, plan) of final_plan
         self._alive: list = []  # the arrays the frame points at
+        self._single: dict[int, np.ndarray] = {}
         self._tail: tuple | None = None  # cached arguments after (ctx, slots, k0)
 
     # ------------------------------------------------------------------ slots
@@ -327,6 +328,13 @@ class Pool:
                 self.lists[key] for key in self.plan.opaque if key not in self.views))
         return (self.engine.consts, slots, k0, pc0, *tail)
 
+    def single(self, slot: int) -> np.ndarray:
+        """A one-note slots array for `slot` (kept: UDO bodies run one note at a time)."""
+        arr = self._single.get(slot)
+        if arr is None:
+            arr = self._single[slot] = np.array([slot], dtype=np.int64)
+        return arr
+
     def final_plan(self) -> Any:
         """The plan to compile: the first one with the view positions decided
         by the notes synced so far (`compile.views`)."""
@@ -522,6 +530,45 @@ class NativeRunner:
             k0 = k
         if walk:
             self._releases(notes)
+
+    # ------------------------------------------------------------------ UDO bodies
+    def run_udo(self, sub: Any) -> bool:
+        """One block of a UDO body's activation `sub` through its pool's fused
+        function; False (nothing run) when that is not ready, and the caller
+        runs the reference path.  As there, errors propagate to the caller's
+        note, and a step only Python can run is run by `Instance.perf_step`."""
+        pool = sub.pool
+        if pool is None:
+            return False
+        if pool.pending:
+            pool.sync()
+        slot = sub.slot
+        if pool.fn is None:
+            if pool.state == "idle" and pool.ready[slot]:
+                pool.ref_blocks += 1
+                background = self._background()
+                if (pool.ref_blocks > 1 or not background) and self._worth_compiling(
+                        pool.final_plan().source, "instr", pool.ref_blocks):
+                    pool.start_compile(background)
+            if pool.fn is None:
+                return False
+        if not pool.ready[slot]:
+            return False
+        slots = pool.single(slot)
+        nsteps = len(pool.idef.program)
+        pc0 = 0
+        while pool.fn(*pool.args(slots, 0, pc0)):
+            sub.stop_perf = False
+            nxt = sub.perf_step(int(pool.prog[2]))
+            if nxt < 0 or nxt >= nsteps:
+                return True
+            if pool.pending:
+                pool.sync()
+                if not pool.ready[slot]:
+                    sub.perf_pass(nxt)
+                    return True
+            pc0 = nxt
+        return True
 
     # ------------------------------------------------------------------ spans
     def run_span(self, nblocks: int) -> int:

@@ -353,3 +353,31 @@ endin
     rn, _ = both(monkeypatch, rig, orc, notes, 20, fused=(1,), sr=8000, ksmps=16,
                  globals_=("gkn",))
     assert "slot2" not in rn.engine.instruments[1].pool.plan.source
+
+
+def test_udo_bodies_run_through_their_own_fused_function(monkeypatch, rig):
+    orc = TABLE + """
+opcode Voice, a, kk
+  kamp, kcps xin
+  kenv linseg 0, 0.02, 1, 0.05, 0.3
+  asig oscili kamp * kenv, kcps, 1
+  if kenv > 0.9 then
+    printks "peak\\n", 0
+  endif
+  xout asig
+endop
+opcode Twice, k, k
+  kx xin
+  xout kx * 2
+endop
+instr 1
+  kf Twice p4
+  asig Voice 0.1, kf
+  out asig
+endin
+"""
+    notes = [(1, 0.01 * v, 0.1, 100 + 30 * v) for v in range(3)]
+    rn, _ = both(monkeypatch, rig, orc, notes, 20, fused=(1,))
+    udefs = list(rn.engine._udo_defs.values())
+    assert udefs and all(u.pool is not None and u.pool.state == "ready" for u in udefs)
+    assert "peak" in rn.printed
