@@ -105,9 +105,10 @@ def escapes(ir: InstrIR, program: list[tuple]) -> set[int]:
     return out
 
 
-def unfusable_reason(ir: InstrIR, program: list[tuple]) -> str | None:
-    """Why this instrument's perf pass cannot be fused (None if it can)."""
-    if ir.local_ksmps:
+def unfusable_reason(ir: InstrIR, program: list[tuple], local_ok: bool = False) -> str | None:
+    """Why this instrument's perf pass cannot be fused (None if it can);
+    `local_ok`: a UDO body compiled for its own `setksmps` block size."""
+    if ir.local_ksmps and not local_ok:
         return "local ksmps"
     for kind, i, _target in program:
         op = ir.ops[i]

@@ -597,9 +597,11 @@ class Instance:
                 sub.perf_pass()
             self._udo_copy_out(op, sub)
             return
+        run_udo = self.engine.native.run_udo
         for part in range(self.ksmps // sub.ksmps):  # setksmps: the body runs in sub-blocks
             self._udo_copy_in(op, sub, init=False, part=part)
-            sub.perf_pass()
+            if not run_udo(sub):
+                sub.perf_pass()
             self._udo_copy_out(op, sub, part=part)
 
 

@@ -93,12 +93,13 @@ def _list_grow(lst, n):
 class Pool:
     """Storage of every note of one fusable instrument, plus its fused function."""
 
-    def __init__(self, idef: Any, engine: Any, plan: Any) -> None:
+    def __init__(self, idef: Any, engine: Any, plan: Any, consts: Any = None) -> None:
         ir = idef.ir
         self.idef = idef
         self.engine = engine
         self.plan = plan
-        self.ksmps = int(engine.consts.ksmps)
+        self.consts = consts if consts is not None else engine.consts
+        self.ksmps = int(self.consts.ksmps)
         self.capacity = 0
         self.K = np.zeros((0, max(ir.nscalar, 1)))
         self.A = np.zeros((0, max(ir.naudio, 1), self.ksmps))
@@ -326,7 +327,7 @@ class Pool:
             frame, self._alive = self._frame()
             tail = self._tail = (self.prog, frame, *(
                 self.lists[key] for key in self.plan.opaque if key not in self.views))
-        return (self.engine.consts, slots, k0, pc0, *tail)
+        return (self.consts, slots, k0, pc0, *tail)
 
     def single(self, slot: int) -> np.ndarray:
         """A one-note slots array for `slot` (kept: UDO bodies run one note at a time)."""
@@ -392,17 +393,18 @@ class NativeRunner:
     def enabled(self) -> bool:
         return self.mode != "off"
 
-    def pool_for(self, idef: Any) -> Pool | None:
-        """A pool for instrument `idef` if its perf pass can be fused."""
+    def pool_for(self, idef: Any, consts: Any = None) -> Pool | None:
+        """A pool for instrument (or UDO body) `idef` if its perf pass can be
+        fused; `consts`: a UDO body's own constants under `setksmps`."""
         if not self.enabled:
             return None
-        reason = codegen.unfusable_reason(idef.ir, idef.program)
+        reason = codegen.unfusable_reason(idef.ir, idef.program, consts is not None)
         if reason is not None:
             _debug(f"instr {idef.label} stays on the reference path: {reason}")
             return None
-        plan = codegen.perf_plan(idef.ir, idef.program, int(self.engine.consts.ksmps),
-                                 idef.label)
-        return Pool(idef, self.engine, plan)
+        consts = consts if consts is not None else self.engine.consts
+        plan = codegen.perf_plan(idef.ir, idef.program, int(consts.ksmps), idef.label)
+        return Pool(idef, self.engine, plan, consts)
 
     def _worth_compiling(self, source: str, stem: str, blocks: int) -> bool:
         """In `auto` mode, a function not in the cache yet is compiled only once
@@ -552,7 +554,7 @@ class NativeRunner:
                     pool.start_compile(background)
             if pool.fn is None:
                 return False
-        if not pool.ready[slot]:
+        if not pool.ready[slot] or sub.ksmps != pool.ksmps:
             return False
         slots = pool.single(slot)
         nsteps = len(pool.idef.program)

@@ -381,3 +381,26 @@ endin
     udefs = list(rn.engine._udo_defs.values())
     assert udefs and all(u.pool is not None and u.pool.state == "ready" for u in udefs)
     assert "peak" in rn.printed
+
+
+def test_udo_bodies_with_setksmps_run_natively_in_sub_blocks(monkeypatch, rig):
+    orc = TABLE + """
+opcode OnePole, a, ak
+  setksmps 1
+  ain, kc xin
+  ay init 0
+  ky init 0
+  ky = ky + kc * (k(ain) - ky)
+  ay = ky
+  xout ay
+endop
+instr 1
+  asig oscili 0.3, 50 + 20 * p4, 1
+  alp OnePole asig, 0.05 * p4
+  out alp
+endin
+"""
+    notes = [(1, 0.0, 0.1, 1 + v) for v in range(3)]
+    rn, _ = both(monkeypatch, rig, orc, notes, 20, fused=(1,))
+    udef = next(iter(rn.engine._udo_defs.values()))
+    assert udef.pool is not None and udef.pool.state == "ready" and udef.pool.ksmps == 1
