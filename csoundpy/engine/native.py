@@ -1,40 +1,44 @@
 """Native perf passes: instrument pools and the chain runner (DESIGN §4).
 
-An instrument that has numba kernels in its perf program
+An instrument (or UDO body) that has numba kernels in its perf program
 (`compile.codegen.unfusable_reason`) gets a `Pool`: its notes' scalars, a-rate
 variables, status arrays and op states live in per-instrument arrays indexed
 by slot (structure of arrays), and each `Instance` holds views of its row, so
 the init pass and the reference path work on the same memory as the fused
-function.  Everything else a kernel receives (aux arrays, strings, array and
-f-signal buffers) is exactly what the reference path binds; it is copied by
-reference into one numba typed List per argument position, indexed by slot,
-after each init pass.  A note whose init left an op unbound, or whose objects
-have other numba types than the list's, keeps running on the reference path.
+function.  Everything else a kernel receives is exactly what the reference
+path binds, copied after each init pass (`Pool.sync`): contiguous arrays and
+tuples of them (tables, delay lines, the output bus) as per-slot address and
+shape tables (`compile.views`), anything else into one numba typed List per
+argument position.  A note whose init left an op unbound, or whose objects
+have other kinds than its position's, keeps running on the reference path.
+The fused function gets all of a pool's arrays as one frame of addresses.
 
 `NativeRunner.perf` replaces the engine's per-note loop: it walks the chain
 in its order, and each run of consecutive ready notes of one instrument is
-one call of the instrument's compiled function.  Compilation does not block a
-real-time engine: it runs on a background thread and the function is used
-from the next block boundary after it is ready; until then the notes run on
-the reference path.  numba compiles under one process-wide lock, so the
-background compile starts only after the instrument's notes have run one
-block on the reference path (their kernels are then loaded; a kernel that
-another instrument needs for the first time while a compile runs still
-waits for it).  `CSOUNDPY_JIT` selects: `off` (reference path only), `sync`
-(compile when the first note is ready, before its block), `async`, or unset:
-sync for offline renders (the API sets `engine.skip_idle`), else async.
-`CSOUNDPY_JIT_DEBUG=1` reports which instruments are not fused and why.
+one call of the instrument's compiled function.  Steps that only Python can
+run (Python perf functions, UDO calls, branching opcodes, factory kernels:
+`codegen.escapes`) leave the function; `_run` performs them with
+`Instance.perf_step` and resumes the function at the next step.  A UDO body
+runs through its own pool's function (`run_udo`).  An offline render runs
+whole spans of blocks between events in one call of a generated chain
+function (`run_span`).
+
+Compilation does not block a real-time engine: it runs on a background
+thread and the function is used from the next block boundary after it is
+ready; until then the notes run on the reference path.  numba compiles under
+one process-wide lock, so the background compile starts only after the
+instrument's notes have run one block on the reference path.  `CSOUNDPY_JIT`
+selects: `off` (reference path only), `sync` (compile when the first note is
+ready, before its block), `async`, or unset (`auto`): like sync for offline
+renders (the API sets `engine.skip_idle`), else async, and a function not in
+the cache yet is compiled only once its notes have run EAGER_AFTER
+note-blocks.  `CSOUNDPY_JIT_DEBUG=1` reports which instruments are not fused
+and why.
 
 Pools grow by doubling.  Growing moves the arrays, so the runner rebinds every
 live note's views, including those inside its bound perf arguments (found by
 address: a view into the old arrays becomes the same view into the new ones).
 Slots of instances that are garbage-collected (after `purge`) are reused.
-
-Steps that only Python can run (Python perf functions, UDO calls, branching
-opcodes, kernels built by factories: `codegen.escapes`) leave the fused
-function; `NativeRunner._run` performs them with `Instance.perf_step` and
-resumes the function at the next step.  Instruments that stay on the
-reference path: those with a local ksmps or no native op at all.
 """
 
 from __future__ import annotations
