@@ -24,17 +24,27 @@ Storage comes from the instrument's pool (`engine.native.Pool`):
     A[slot, r]      a-rate variable r (ksmps samples)
     ST[slot]        the note's status array (context.ST_*)
     S<i>[slot]      op i's state record (by reference)
-    X<i>_<p>[slot]  whatever the reference path passes at position p of op i's
-                    argument tuple and that is not a number or a signal: aux
-                    arrays, strings, array and f-signal buffers (a numba typed
-                    List per position, indexed by slot)
+    X<i>_<p>        whatever the reference path passes at position p of op i's
+                    argument tuple and that is not a number or a signal (aux
+                    arrays, strings, array and f-signal buffers): contiguous
+                    arrays and tuples of them as per-slot tables of addresses
+                    and shapes (X<i>_<p>a/s, rebuilt in place: `compile.views`),
+                    anything else as a numba typed List indexed by slot; a
+                    parameter the kernel never reads gets 0.0
+                    (`unused_parameters`)
     g<n>            a global variable's storage (1-element array for scalars)
 
-All of these arrays arrive in one int64 array, the frame P (each array's
-address, then its dimensions; `PerfPlan.frame`), and the function rebuilds
-them with `numba.carray` before its loop: a call from Python then unboxes six
-arguments instead of a hundred, each of which cost a reference count taken
-and dropped under the GIL.  The pool keeps the arrays alive.
+All of these arrays (but the typed Lists) arrive in one int64 array, the
+frame P (each array's address, then its dimensions; `PerfPlan.frame`), and
+the function rebuilds them with `numba.carray` before its loop: a call from
+Python then unboxes six arguments instead of a hundred, each of which cost a
+reference count taken and dropped under the GIL.  The pool keeps the arrays
+alive.
+
+Straight-line instruments whose ops are all `note_local` (plus at most one
+`bus_out`) and that have an op with a `pair` kernel run their notes two at a
+time, op by op (`pairable`, see `opcodes._registry`).  `chain_source` makes
+the function that runs spans of whole blocks over several instruments.
 
 Numeric constants are written into the source as literals (exact: `repr` of
 a float round-trips).  Jumps become a small state machine over basic blocks.
