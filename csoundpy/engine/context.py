@@ -239,6 +239,23 @@ class InitContext:
     def nchnls(self) -> int:
         return self._values()[4]
 
+    def zeros(self, shape: tuple, position: int = 0) -> np.ndarray:
+        """A zeroed float64 aux array for this op (its `position` among the aux
+        arrays init returns): the array this instance's previous note had there
+        when the shape is the same, as Csound's AuxAlloc reuses and clears an
+        instance's memory, else a new one.  Reusing it lets the fused path keep
+        the address it already holds."""
+        prev = getattr(self.instance, "prev_aux", None)
+        index = getattr(self, "op_index", -1)
+        if prev is not None and not self.reinit and 0 <= index < len(prev):
+            old = prev[index]
+            if position < len(old):
+                arr = old[position]
+                if type(arr) is np.ndarray and arr.shape == shape and arr.dtype == np.float64:
+                    arr.fill(0.0)
+                    return arr
+        return np.zeros(shape)
+
     def table(self, number: float):
         """The table `number`, or InitError as Csound reports it."""
         table = self.engine.tables.get(int(number)) if number >= 1 else None

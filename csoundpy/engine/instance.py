@@ -170,6 +170,7 @@ class Instance:
         """Prepare a reused instance for a new note.  As in Csound, variables and
         opcode state keep the values the previous note left (init functions
         reset what they need); only the note's bookkeeping starts afresh."""
+        self.prev_aux = self.aux  # for InitContext.zeros
         self.aux = [()] * len(self.idef.ir.ops)
         self.perf_args = [None] * len(self.idef.ir.ops)
         self.inited = [False] * len(self.idef.ir.ops)

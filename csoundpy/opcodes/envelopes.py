@@ -151,7 +151,7 @@ LINSEG = State(cur=i64, segsrem=i64, curcnt=i64, curval=f64, curinc=f64, curainc
 def _linseg_table(s, ic, vals) -> np.ndarray:
     """Segment rows [cnt, acnt, nxtpt] after an empty row 0 (lsgset)."""
     nsegs = len(vals) // 2
-    segs = np.zeros((nsegs + 1, 3))
+    segs = ic.zeros((nsegs + 1, 3))
     s.cur = 0
     s.xtra = -1
     if vals[1] <= 0.0:
@@ -418,7 +418,7 @@ def _exp_error(i: int, val: float, nxt: float) -> InitError:
 def _expseg_table(s, ic, vals, krate_rows: bool) -> np.ndarray:
     """Rows [cnt, acnt, val, mlt, amlt] (xsgset; xsgset2 when not krate_rows)."""
     nsegs = len(vals) // 2
-    segs = np.zeros((nsegs, 5))
+    segs = ic.zeros((nsegs, 5))
     segs[-1, CNT] = segs[-1, ACNT] = MAXPOS
     s.cur = 0
     if vals[1] <= 0.0:

@@ -176,3 +176,22 @@ def test_state_view_is_the_record_memory_and_reads_as_np_record():
     assert arr["shape"][1] == 4
     with pytest.raises(AttributeError, match="'record' object has no attribute 'nope'"):
         view.nope  # noqa: B018
+
+
+def test_init_zeros_reuses_and_clears_the_previous_notes_array_of_the_same_shape():
+    import numpy as np
+
+    from csoundpy.engine.context import InitContext, OpcodeHost
+
+    class Note:
+        prev_aux = [(), (np.arange(6.0).reshape(2, 3),)]
+
+    ic = InitContext(OpcodeHost(), Note())
+    ic.op_index = 1
+    old = Note.prev_aux[1][0]
+    same = ic.zeros((2, 3))
+    assert same is old and not same.any()
+    other = ic.zeros((3, 3))
+    assert other is not old and other.shape == (3, 3) and not other.any()
+    ic.reinit = True
+    assert ic.zeros((2, 3)) is not old
