@@ -79,9 +79,7 @@ class PerfPlan:
 
     func_name: str
     source: str
-    state_ops: list[int]  # ops whose state array S<i> is an argument, in order
     opaque: list[tuple[int, int]]  # (op index, position in the perf-args tuple)
-    globals: list[str] = field(default_factory=list)  # g<n> -> engine.gvars name
     arity: dict[int, int] = field(default_factory=dict)  # op -> length of its perf-args tuple
     # the frame P: for each array, its address then its dimensions; keys "K",
     # "A", "ST", ("S", op), ("Xa"|"Xs", opaque position), ("g", global name)
@@ -520,8 +518,7 @@ def perf_plan(ir: InstrIR, program: list[tuple], ksmps: int, label: str,
     their (dtype name, ndim); the others are typed Lists."""
     gen = _Gen(ir, program, ksmps, label, views)
     func, source = gen.source(f"kernels and numba: {fingerprint()}")
-    return PerfPlan(func, source, gen.state_ops, gen.opaque, list(gen.globals), gen.arity,
-                    gen.frame)
+    return PerfPlan(func, source, gen.opaque, gen.arity, gen.frame)
 
 
 def chain_source(steps: list[tuple[str, str]]) -> tuple[str, str]:

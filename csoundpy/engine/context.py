@@ -198,6 +198,17 @@ def const_values(consts: np.record, engine_consts: np.record) -> tuple:
             float(engine_consts.e0dbfs), int(engine_consts.nchnls))
 
 
+def local_consts(consts: np.record, local_ksmps: int) -> np.record | None:
+    """The constants of a UDO body with `setksmps n` run from a caller with
+    `consts`; None when the body runs with the caller's (n is 0, not smaller
+    than the caller's ksmps, or does not divide it)."""
+    ksmps = int(consts.ksmps)
+    if not local_ksmps or local_ksmps >= ksmps or ksmps % local_ksmps:
+        return None
+    return make_consts(float(consts.sr), int(local_ksmps), float(consts.e0dbfs),
+                       int(consts.nchnls), int(consts.nchnls_i), float(consts.a4))
+
+
 class InitContext:
     """The `ic` argument of init functions."""
 

@@ -20,7 +20,7 @@ import numpy as np
 from ..compile.expand import CompiledOrchestra, Compiler, layout
 from ..compile.ir import InstrIR, Var
 from ..errors import CsoundError, InitError
-from .context import ArrayVar, FSig, StrVar, make_consts
+from .context import ArrayVar, FSig, StrVar, local_consts, make_consts
 from .instance import Instance, InstrDef
 from .native import NativeRunner
 from .tables import TableDirectory
@@ -207,19 +207,9 @@ class Engine:
         if udef is None:
             layout(ir)
             udef = InstrDef(ir, 0, ir.name, self)
-            udef.pool = self.native.pool_for(udef, self._udo_consts(ir.local_ksmps))
+            udef.pool = self.native.pool_for(udef, local_consts(self.consts, ir.local_ksmps))
             self._udo_defs[id(ir)] = udef
         return udef
-
-    def _udo_consts(self, local_ksmps: int) -> Any:
-        """The constants of a UDO body with `setksmps n` called from an
-        instrument (n divides ksmps); None when it runs with the engine's."""
-        ksmps = int(self.consts.ksmps)
-        if not local_ksmps or local_ksmps >= ksmps or ksmps % local_ksmps:
-            return None
-        c = self.consts
-        return make_consts(float(c.sr), int(local_ksmps), float(c.e0dbfs), int(c.nchnls),
-                           int(c.nchnls_i), float(c.a4))
 
     def compiler(self) -> Compiler:
         return Compiler(self.global_table, self.udos)

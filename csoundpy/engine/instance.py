@@ -28,7 +28,7 @@ from .context import (
     ST_XTRA_BLOCKS,
     ArrayVar,
     FSig,
-    InitContext,
+    InitContext, local_consts,
     PerfContext,
     StrVar,
     const_values,
@@ -513,13 +513,7 @@ class Instance:
 
     def _local_consts(self, local_ksmps: int):
         """Constants for a UDO body with `setksmps n` (n divides the caller's ksmps)."""
-        if not local_ksmps or local_ksmps >= self.ksmps or self.ksmps % local_ksmps:
-            return self.consts
-        from .context import make_consts
-
-        c = self.consts
-        return make_consts(float(c.sr), int(local_ksmps), float(c.e0dbfs), int(c.nchnls),
-                           int(c.nchnls_i), float(c.a4))
+        return local_consts(self.consts, local_ksmps) or self.consts
 
     def _udo_copy_in(self, op: Op, sub: Instance, init: bool, part: int = 0) -> None:
         n = sub.ksmps

@@ -121,10 +121,10 @@ class Pool:
         self.addresses: dict[tuple[int, int], np.ndarray] = {}
         self.shapes: dict[tuple[int, int], np.ndarray] = {}
         python = codegen.escapes(ir, idef.program)
-        self.calls = [i for j, (kind, i, _) in enumerate(idef.program)
-                      if kind == codegen.CALL and j not in python]
-        # (op, length of its bound perf args; 0: an inline operator, any length)
-        self._arity = [(i, plan.arity.get(i, 0)) for i in self.calls]
+        # the natively run ops, with the length of their bound perf args (0: an
+        # inline operator, any length)
+        self._arity = [(i, plan.arity.get(i, 0)) for j, (kind, i, _) in enumerate(idef.program)
+                       if kind == codegen.CALL and j not in python]
         self.pending: list[Any] = []
         self.prog = np.zeros(4, dtype=np.int64)  # note, op, escape step, releasing notes
         self.fn: Any = None
@@ -503,10 +503,8 @@ class NativeRunner:
             if outcome is None:
                 try:
                     outcome = "escape" if pool.fn(*pool.args(slots, k0, pc0)) else None
-                except CsoundError as exc:
-                    outcome = ("error", exc.message)
-                except (ZeroDivisionError, ValueError, IndexError, FloatingPointError) as exc:
-                    outcome = ("error", str(exc))
+                except PERF_FAILURES as exc:
+                    outcome = ("error", _failure(exc))
                 else:
                     walk = walk or prog[3] > 0
                     if outcome is None:
@@ -564,16 +562,9 @@ class NativeRunner:
         nsteps = len(pool.idef.program)
         pc0 = 0
         while pool.fn(*pool.args(slots, 0, pc0)):
-            sub.stop_perf = False
-            nxt = sub.perf_step(int(pool.prog[2]))
-            if nxt < 0 or nxt >= nsteps:
-                return True
-            if pool.pending:
-                pool.sync()
-                if not pool.ready[slot]:
-                    sub.perf_pass(nxt)
-                    return True
-            pc0 = nxt
+            pc0 = self._python_step(pool, sub, int(pool.prog[2]))
+            if pc0 < 0 or pc0 >= nsteps:
+                break
         return True
 
     # ------------------------------------------------------------------ spans
@@ -609,10 +600,8 @@ class NativeRunner:
             done = chain(nblocks, kc0, engine.clock, engine.spout, out, pos, cprog, *args)
             if done < nblocks:
                 resume = (int(cprog[0]), "escape")
-        except CsoundError as exc:
-            done, resume = int(engine.clock[0]) - kc0, (int(cprog[0]), ("error", exc.message))
-        except (ZeroDivisionError, ValueError, IndexError, FloatingPointError) as exc:
-            done, resume = int(engine.clock[0]) - kc0, (int(cprog[0]), ("error", str(exc)))
+        except PERF_FAILURES as exc:
+            done, resume = int(engine.clock[0]) - kc0, (int(cprog[0]), ("error", _failure(exc)))
         finally:
             engine.in_perf = False
         engine.kcount += done
@@ -659,33 +648,44 @@ class NativeRunner:
         return fn
 
     def _escape(self, pool: Pool, inst: Any, j: int) -> int:
-        """Run step j of note `inst` in Python: the step to resume the fused
-        function at, or -1 when the note's block ended here (it stopped, failed,
-        or was rebound by a reinit so that it can only go on in Python)."""
-        engine = self.engine
-        inst.stop_perf = False
-        nxt = -1
+        """`_python_step` for a note of the chain: a failure aborts the note,
+        and a note whose block ended here gets the fused function's
+        bookkeeping (-1)."""
         try:
-            nxt = inst.perf_step(j)
-            if nxt >= 0 and pool.pending:
-                pool.sync()
-                if not pool.ready[inst.slot]:
-                    inst.perf_pass(nxt)
-                    nxt = -1
-        except CsoundError as exc:
-            engine._perf_error(inst, exc.message)
-            return -1
-        except (ZeroDivisionError, ValueError, IndexError, FloatingPointError) as exc:
-            engine._perf_error(inst, str(exc))
+            nxt = self._python_step(pool, inst, j)
+        except PERF_FAILURES as exc:
+            self.engine._perf_error(inst, _failure(exc))
             return -1
         if nxt < 0:
             inst.status[ST_KCOUNT] += 1
+        return nxt
+
+    @staticmethod
+    def _python_step(pool: Pool, inst: Any, j: int) -> int:
+        """Run step j of note `inst` in Python: the step to resume the fused
+        function at, or -1 when the note's block ended here (it stopped, or a
+        reinit rebound it so that it can only go on in Python)."""
+        inst.stop_perf = False
+        nxt = inst.perf_step(j)
+        if nxt >= 0 and pool.pending:
+            pool.sync()
+            if not pool.ready[inst.slot]:
+                inst.perf_pass(nxt)
+                return -1
         return nxt
 
     def _releases(self, notes: list) -> None:
         for inst in notes:
             if inst.releasing:
                 self.engine._release_tick(inst)
+
+
+PERF_FAILURES = (CsoundError, ZeroDivisionError, ValueError, IndexError, FloatingPointError)
+
+
+def _failure(exc: Exception) -> str:
+    """The message a perf failure is reported with (Engine._perf_note's)."""
+    return exc.message if isinstance(exc, CsoundError) else str(exc)
 
 
 def _native_step(pool: Pool, notes: list) -> tuple:
