@@ -171,3 +171,81 @@ def assert_audio_close(actual: np.ndarray, expected: np.ndarray, tol: float = 1e
     assert actual.shape == expected.shape, f"shape {actual.shape} != {expected.shape}"
     err = np.max(np.abs(actual - expected)) if actual.size else 0.0
     assert err <= tol, f"max abs error {err} > {tol}"
+
+
+def native_init_mismatches(orc: str, pfields: Sequence[float]) -> list[str]:
+    """Start one note of `orc` (a full orchestra with its header) on the
+    reference path, then run the native init (`NativeInit`) of each of its ops
+    that has one on a fresh state with the inputs that op saw, and list every
+    difference from what the Python init left: state fields, outputs, aux
+    arrays (a "scratch" array's contents, a "ref"'s address and shape).  An
+    op whose native init asks for the Python init (returns non-zero) is
+    listed as such.  Empty: the native inits do what the Python ones did."""
+    import os
+
+    from .api import Csound
+
+    saved = os.environ.get("CSOUNDPY_JIT")
+    os.environ["CSOUNDPY_JIT"] = "off"
+    try:
+        cs = Csound()
+        cs.setOption("-n")
+        cs.setOption("-m0")
+        if cs.compileOrc(orc) != 0:
+            raise ValueError("orchestra does not compile")
+        cs.start()
+    finally:
+        if saved is None:
+            del os.environ["CSOUNDPY_JIT"]
+        else:
+            os.environ["CSOUNDPY_JIT"] = saved
+    engine = cs.engine
+    inst = engine.start_note(list(pfields))
+    if inst is None:
+        raise ValueError("the note did not start")
+    tabs = engine.tables.native()
+    problems = []
+    for i, op in enumerate(inst.idef.ir.ops):
+        native = op.entry.native_init if op.kind == "call" else None
+        if native is None:
+            continue
+        where = f"op {i} ({op.describe()})"
+        state = np.zeros(1, dtype=op.entry.state)[0]
+        outs = [np.zeros(inst.ksmps) if v.kind == "audio" else np.zeros(1) for v in op.outs]
+        ins = [inst.in_value(v) for v in op.ins]
+        if op.variadic:
+            ins = ins[:op.nfixed] + [tuple(ins[op.nfixed:])]
+        refs, checks = [], []
+        for p, kind in enumerate(native.aux):
+            python_aux = inst.aux[i][p] if p < len(inst.aux[i]) else None
+            if kind == "ref":
+                addr = np.zeros(1, dtype=np.int64)
+                shape = np.zeros(np.ndim(python_aux) or 1, dtype=np.int64)
+                refs += [addr, shape]
+                checks.append((p, kind, (addr, shape), python_aux))
+            elif isinstance(kind, tuple) and kind[0] == "scratch":
+                scratch = np.full(kind[1](len(op.ins)), 7.0)  # a previous note's leftovers
+                refs.append(scratch)
+                checks.append((p, kind, scratch, python_aux))
+        result = native.kernel(state, engine.consts, tabs, *native.consts, *refs, *outs, *ins)
+        if result != 0:
+            problems.append(f"{where}: native init asks for the Python init")
+            continue
+        python_state = inst.states[i]
+        for name in op.entry.state.names:
+            a, b = python_state[name], state[name]
+            if not (a == b or (a != a and b != b)):
+                problems.append(f"{where}: state {name} python {a!r} native {b!r}")
+        for v, out in zip(op.outs, outs):
+            expected = np.asarray(inst.out_obj(v), dtype=float).reshape(-1)
+            if not np.array_equal(expected, out.reshape(-1)[:expected.size], equal_nan=True):
+                problems.append(f"{where}: output {v.name} python {expected} native {out}")
+        for p, kind, got, python_aux in checks:
+            if kind == "ref":
+                addr, shape = got
+                want = python_aux.__array_interface__["data"][0]
+                if addr[0] != want or tuple(shape) != python_aux.shape:
+                    problems.append(f"{where}: aux {p} address/shape differ")
+            elif not np.array_equal(got, python_aux, equal_nan=True):
+                problems.append(f"{where}: aux {p} python {python_aux} native {got}")
+    return problems

@@ -40,6 +40,10 @@ def _lo_fields(size: int) -> tuple[int, int, float]:
 _LO_FIELDS = {1 << k: _lo_fields(1 << k) for k in range(MAXLEN.bit_length())}
 _NO_LO = _lo_fields(0)
 
+# columns of the directory array compiled init passes read (TableDirectory.native)
+TAB_ADDR, TAB_NPTS, TAB_FLEN, TAB_LOBITS, TAB_LOMASK, TAB_COLS = 0, 1, 2, 3, 4, 5
+_version = [0]  # bumped whenever a table appears, goes, or gets new data
+
 
 @dataclass
 class FunctionTable:
@@ -60,6 +64,11 @@ class FunctionTable:
     end2: int = 0
     sound_frames: int = 0  # GEN01 'soundend' / flenfrms
     extra: dict = field(default_factory=dict)
+
+    def __setattr__(self, name: str, value) -> None:
+        if name == "data":
+            _version[0] += 1
+        object.__setattr__(self, name, value)
 
     @property
     def size(self) -> int:
@@ -94,6 +103,9 @@ class TableDirectory:
     def __init__(self) -> None:
         self._tables: dict[int, FunctionTable] = {}
         self._next_auto = 101
+        self._native: np.ndarray = np.zeros((1, TAB_COLS), dtype=np.int64)
+        self._native_version = -1
+        self._kept: dict[int, np.ndarray] = {}  # data whose address a compiled note may hold
 
     def get(self, number: int) -> FunctionTable | None:
         return self._tables.get(int(number))
@@ -103,9 +115,35 @@ class TableDirectory:
 
     def set(self, table: FunctionTable) -> None:
         self._tables[table.number] = table
+        _version[0] += 1
 
     def delete(self, number: int) -> None:
-        self._tables.pop(int(number), None)
+        if self._tables.pop(int(number), None) is not None:
+            _version[0] += 1
+
+    def native(self) -> np.ndarray:
+        """The directory as an int64 array for compiled init passes: row n holds
+        table n's data address, its number of points with the guard point, its
+        size and its lobits/lomask (TAB_* columns); a zero address: no table.
+        The data of every table listed once stays alive with the directory,
+        since a note started in compiled code holds only its address."""
+        if self._native_version != _version[0]:
+            top = max(self._tables, default=0)
+            arr = np.zeros((max(top + 1, 1), TAB_COLS), dtype=np.int64)
+            for number, table in self._tables.items():
+                if number < 0:
+                    continue
+                data = table.data
+                if data.dtype != np.float64 or data.ndim != 1 or not data.flags.c_contiguous:
+                    continue
+                self._kept.setdefault(id(data), data)
+                size = data.shape[0] - 1
+                lobits, lomask, _ = _LO_FIELDS.get(size, _NO_LO)
+                arr[number] = (data.__array_interface__["data"][0], data.shape[0], size,
+                               lobits, lomask)
+            self._native = arr
+            self._native_version = _version[0]
+        return self._native
 
     def next_number(self) -> int:
         """Next free automatic table number (101, 102, ...)."""

@@ -66,6 +66,31 @@ ops cannot change a sample:
       and reads tables; it never raises once its init has succeeded.
   "bus_out": the kernel adds its inputs into the output bus and nothing else
       (outs, outch...); one such op per instrument keeps the bus's order.
+native_init=NativeInit(kernel, consts, aux): the init pass in numba, for notes
+started without a Python object (`engine.native` note lifecycle: an event
+whose instrument's ops all have one is initialised inside compiled code):
+
+    kernel(s, ctx, tabs, *consts, *aux_refs, *outs, *ins) -> int
+
+s, ctx, outs and ins as for perf (i/k inputs are floats, a-rate ones
+arrays, the variadic part one tuple); `tabs` is the table directory
+(`engine.tables.TAB_*` columns, one row per table number); `consts` are
+the declared constants (what a Python init closes over).  `aux` has one
+entry per name in `arrays=`: "ref" (the kernel receives two int64 arrays,
+the address slot and the shape row, and writes the array's address and
+shape into them: a table's data from `tabs`), ("scratch", shape) (a
+per-note array of shape `shape(number of inputs)`, passed as the array,
+which the kernel fills: linseg's segments), or the name of an engine array
+passed unchanged ("spout", "spin").  It returns 0 after doing exactly what
+the Python init does (state, outputs, aux), or non-zero to have the Python
+init run instead for this note (errors, warnings, messages, any case it
+does not handle); it must not write outside its note before deciding.
+
+A native variant may also give `fallback`: its kernel then returns non-zero
+when a case needs Python (a full queue, say) and has done nothing; the fused
+code leaves to Python there, and the reference path calls
+fallback(instance, *the kernel's arguments), which does the work.
+
 pair=kernel: a kernel computing two notes at once, bit for bit what two calls
 of `perf` compute: pair(s_a, s_b, ctx, *args_a, *args_b, n0, n1), args_x being
 one note's arguments after (s, ctx).  Worth it where one note's sample loop
@@ -127,6 +152,17 @@ class Native:
     arrays: tuple[str, ...] = ()
     state: np.dtype | None = None
     deinit: Callable | None = None
+    native_init: NativeInit | None = None
+    fallback: Callable | None = None
+
+
+@dataclass(frozen=True)
+class NativeInit:
+    """An opcode's init pass as a numba kernel (see the module doc)."""
+
+    kernel: Callable
+    consts: tuple = ()
+    aux: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -145,6 +181,8 @@ class OpEntry:
     flags: frozenset[str] = field(default_factory=frozenset)
     native: OpEntry | None = None  # variant for call sites whose S inputs are fixed
     pair: Callable | None = None  # kernel running two notes at once (see module doc)
+    native_init: NativeInit | None = None  # numba init for natively started notes
+    fallback: Callable | None = None  # Python work of a kernel that returned non-zero
 
     @property
     def out_types(self) -> list[str]:
@@ -175,6 +213,7 @@ def defop(
     flags: tuple[str, ...] = (),
     native: Native | None = None,
     pair: Callable | None = None,
+    native_init: NativeInit | None = None,
 ) -> OpEntry:
     """Register one overload of opcode `name` (Csound's OENTRY columns)."""
     split_types(outs)
@@ -193,7 +232,11 @@ def defop(
             deinit=native.deinit,
             arrays=tuple(native.arrays),
             flags=frozenset(flags),
+            native_init=native.native_init,
+            fallback=native.fallback,
         )
+    if native_init is not None and len(native_init.aux) != len(arrays):
+        raise ValueError(f"{name}: native_init needs one aux entry per array")
     entry = OpEntry(
         name=name,
         outs=outs,
@@ -207,6 +250,7 @@ def defop(
         flags=frozenset(flags),
         native=variant,
         pair=pair,
+        native_init=native_init,
     )
     REGISTRY.setdefault(name, []).append(entry)
     return entry

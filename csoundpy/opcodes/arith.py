@@ -14,7 +14,7 @@ import numpy as np
 
 from .._jit import at, helper, kernel
 from ..errors import InitError
-from ._registry import State, defop, f64
+from ._registry import NativeInit, State, defop, f64
 
 OPSTATE = State(code=f64, prev=f64)
 
@@ -122,6 +122,23 @@ def _bin_setcode(code: int):
 
 
 @kernel
+def bin_init_native(s, ctx, tabs, code, warn_div, out, a, b):
+    """`_bin_init` for compiled note starts (a division by zero warns: Python's)."""
+    s.code = code
+    if warn_div and b == 0.0 and (code == 3 or code == 4):
+        return 1
+    out[0] = _binop(code, a, b)
+    return 0
+
+
+@kernel
+def setcode_native(s, ctx, tabs, code, out, a, b):
+    """`_bin_setcode` for compiled note starts."""
+    s.code = code
+    return 0
+
+
+@kernel
 def binop_k(s, ctx, out, a, b, n0, n1):
     """k-rate binary operator."""
     out[0] = _binop(int(s.code), at(a, 0), at(b, 0))
@@ -149,17 +166,22 @@ def binop_a(s, ctx, out, a, b, n0, n1):
 
 
 for _name, _code in BIN_CODES.items():
+    _set = NativeInit(setcode_native, (_code,))
     if _code <= 5 or _code >= 14:
-        defop(_name, "i", "ii", OPSTATE, _bin_init(_code, True))
-        defop(_name, "k", "kk", OPSTATE, _bin_setcode(_code), binop_k)
+        defop(_name, "i", "ii", OPSTATE, _bin_init(_code, True),
+              native_init=NativeInit(bin_init_native, (_code, True)))
+        defop(_name, "k", "kk", OPSTATE, _bin_setcode(_code), binop_k, native_init=_set)
         for _ins in ("ak", "ka", "aa"):
-            defop(_name, "a", _ins, OPSTATE, _bin_setcode(_code), binop_a, flags=("note_local",))
+            defop(_name, "a", _ins, OPSTATE, _bin_setcode(_code), binop_a, flags=("note_local",),
+                  native_init=_set)
     elif _code <= 11:
-        defop(_name, "b", "ii", OPSTATE, _bin_init(_code, False))
-        defop(_name, "B", "kk", OPSTATE, _bin_setcode(_code), binop_k)
+        defop(_name, "b", "ii", OPSTATE, _bin_init(_code, False),
+              native_init=NativeInit(bin_init_native, (_code, False)))
+        defop(_name, "B", "kk", OPSTATE, _bin_setcode(_code), binop_k, native_init=_set)
     else:
-        defop(_name, "b", "bb", OPSTATE, _bin_init(_code, False))
-        defop(_name, "B", "BB", OPSTATE, _bin_setcode(_code), binop_k)
+        defop(_name, "b", "bb", OPSTATE, _bin_init(_code, False),
+              native_init=NativeInit(bin_init_native, (_code, False)))
+        defop(_name, "B", "BB", OPSTATE, _bin_setcode(_code), binop_k, native_init=_set)
 
 # ------------------------------------------------------------------ unary ops
 UN_CODES = {
@@ -248,6 +270,21 @@ def _un_setcode(code: int):
 
 
 @kernel
+def un_init_native(s, ctx, tabs, code, out, x):
+    """`_un_init` for compiled note starts."""
+    s.code = code
+    out[0] = _unop(code, x)
+    return 0
+
+
+@kernel
+def un_setcode_native(s, ctx, tabs, code, out, x):
+    """`_un_setcode` for compiled note starts."""
+    s.code = code
+    return 0
+
+
+@kernel
 def unop_k(s, ctx, out, x, n0, n1):
     """k-rate unary operator or math function."""
     out[0] = _unop(int(s.code), at(x, 0))
@@ -266,13 +303,16 @@ def unop_a(s, ctx, out, x, n0, n1):
 
 
 for _name, _code in UN_CODES.items():
+    _ni = NativeInit(un_init_native, (_code,))
+    _set = NativeInit(un_setcode_native, (_code,))
     if _code == 1:
-        defop(_name, "b", "b", OPSTATE, _un_init(_code))
-        defop(_name, "B", "B", OPSTATE, _un_setcode(_code), unop_k)
+        defop(_name, "b", "b", OPSTATE, _un_init(_code), native_init=_ni)
+        defop(_name, "B", "B", OPSTATE, _un_setcode(_code), unop_k, native_init=_set)
         continue
-    defop(_name, "i", "i", OPSTATE, _un_init(_code))
-    defop(_name, "k", "k", OPSTATE, _un_setcode(_code), unop_k)
-    defop(_name, "a", "a", OPSTATE, _un_setcode(_code), unop_a, flags=("note_local",))
+    defop(_name, "i", "i", OPSTATE, _un_init(_code), native_init=_ni)
+    defop(_name, "k", "k", OPSTATE, _un_setcode(_code), unop_k, native_init=_set)
+    defop(_name, "a", "a", OPSTATE, _un_setcode(_code), unop_a, flags=("note_local",),
+          native_init=_set)
 
 # ------------------------------------------------------------------ two-argument functions
 
@@ -439,6 +479,23 @@ def _set_i(s, ic, out, x):
     out[0] = x
 
 
+@kernel
+def set_i_native(s, ctx, tabs, out, x):
+    """`_set_i` for compiled note starts."""
+    out[0] = x
+    return 0
+
+
+@kernel
+def set_a_native(s, ctx, tabs, out, x):
+    """`_set_a` for compiled note starts."""
+    out[:] = x
+    return 0
+
+
+_SET_I = NativeInit(set_i_native)
+
+
 def _set_a(s, ic, out, x):
     out[:] = x
 
@@ -447,7 +504,7 @@ def _set_s(s, ic, out, x):
     out.value = x
 
 
-defop("=", "i", "i", None, _set_i)
+defop("=", "i", "i", None, _set_i, native_init=_SET_I)
 defop("=", "k", "k", None, None, copy_k)
 defop("=", "a", "a", None, None, copy_a, flags=("note_local",))
 defop("=", "a", "k", None, None, copy_a, flags=("note_local",))
@@ -460,12 +517,12 @@ def _set_s_from_p(s, ic, out, x):
 
 
 defop("=", "S", "i", None, _set_s_from_p)
-defop("=", "b", "b", None, _set_i)
+defop("=", "b", "b", None, _set_i, native_init=_SET_I)
 defop("=", "B", "B", None, None, copy_k)
 
-defop("init", "i", "i", None, _set_i)
-defop("init", "k", "i", None, _set_i)
-defop("init", "a", "i", None, _set_a)
+defop("init", "i", "i", None, _set_i, native_init=_SET_I)
+defop("init", "k", "i", None, _set_i, native_init=_SET_I)
+defop("init", "a", "i", None, _set_a, native_init=NativeInit(set_a_native))
 defop("init", "S", "S", None, _set_s)
 
 

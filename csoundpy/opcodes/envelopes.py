@@ -23,7 +23,7 @@ import numpy as np
 from .._jit import at, helper, kernel
 from ..engine.context import MAXLEN, ST_RELEASING, ST_SIZE, ST_XTRA_BLOCKS
 from ..errors import InitError
-from ._registry import State, defop, f64, i64
+from ._registry import NativeInit, State, defop, f64, i64
 
 MAXPOS = 0x7FFFFFFF
 CNT, ACNT, NXT = 0, 1, 2  # columns of a linseg/expsegr segment row
@@ -66,6 +66,27 @@ def _ktrunc(x: float) -> int:
     return int(x) if math.isfinite(x) else 0
 
 
+EXACT = 2.0 ** 52  # counts below this survive float <-> int round trips exactly
+
+
+@helper
+def _trunc_f(x):
+    """`_ktrunc(x)` as the float a segment row stores (exact at any size)."""
+    return np.trunc(x) + 0.0 if math.isfinite(x) else 0.0
+
+
+@helper
+def _count_f(x):
+    """`max(_ktrunc(x), 0)` as the float a segment row stores."""
+    return max(_trunc_f(x), 0.0)
+
+
+@helper
+def _lrint_f(x):
+    """`_lrint(x)` as the float a segment row stores."""
+    return np.rint(x) + 0.0 if math.isfinite(x) else 0.0
+
+
 def _breakpoints(args) -> list[float]:
     """ia, idur1, (ib, idur2, ic ...) flattened; odd count required."""
     ia, idur1, rest = args
@@ -87,6 +108,16 @@ def line_init(s, ic, xr, ia, idur, ib):
 
 
 @kernel
+def line_init_native(s, ctx, tabs, xr, ia, idur, ib):
+    """`line_init` for compiled note starts."""
+    if idur > 0.0:
+        s.incr = (ib - ia) / idur * ctx.onedsr
+        s.kincr = s.incr * ctx.ksmps
+        s.val = ia
+    return 0
+
+
+@kernel
 def line_perf_k(s, ctx, kr, ia, idur, ib, n0, n1):
     """line (k): straight line, one step per block (OOps/ugens1.c kline)."""
     kr[0] = s.val
@@ -103,8 +134,10 @@ def line_perf_a(s, ctx, ar, ia, idur, ib, n0, n1):
     s.val = val
 
 
-defop("line", "k", "iii", LINE, line_init, line_perf_k)
-defop("line", "a", "iii", LINE, line_init, line_perf_a)
+defop("line", "k", "iii", LINE, line_init, line_perf_k,
+      native_init=NativeInit(line_init_native))
+defop("line", "a", "iii", LINE, line_init, line_perf_a,
+      native_init=NativeInit(line_init_native))
 
 EXPON = State(val=f64, mlt=f64, kmlt=f64)
 
@@ -169,6 +202,51 @@ def _linseg_table(s, ic, vals) -> np.ndarray:
 
 def linseg_init(s, ic, out, ia, idur1, rest):
     return (_linseg_table(s, ic, _breakpoints((ia, idur1, rest))),)
+
+
+@helper
+def _count_native(x):
+    """`max(_ktrunc(x), 0)`; -1 where the int64 cast would not be Python's."""
+    if not math.isfinite(x):
+        return 0
+    if abs(x) >= 4.0e18:
+        return -1
+    return max(int(x), 0)
+
+
+@kernel
+def linseg_init_native(s, ctx, tabs, segs, out, ia, idur1, rest):
+    """`linseg_init` for compiled note starts (`_linseg_table`)."""
+    if len(rest) == 0:
+        return 1  # first, so that numba never types rest[i] on an empty tuple
+    if len(rest) % 2 == 0:
+        return 1  # an incomplete breakpoint list: Python's init error
+    segs[:, :] = 0.0
+    s.cur = 0
+    s.xtra = -1
+    if idur1 <= 0.0:
+        return 0
+    nsegs = (len(rest) + 2) // 2
+    for i in range(nsegs):
+        dur = idur1 if i == 0 else rest[2 * i - 1]
+        cnt = _count_native(dur * ctx.kr + 0.5)
+        acnt = _count_native(dur * ctx.sr + 0.5)
+        if cnt < 0 or acnt < 0:
+            return 1
+        segs[i + 1, NXT] = rest[2 * i]
+        segs[i + 1, CNT] = cnt
+        segs[i + 1, ACNT] = acnt
+    s.curval = ia
+    s.curcnt = 0
+    s.segsrem = nsegs + 1
+    return 0
+
+
+def _linseg_shape(nins: int) -> tuple[int, int]:
+    return (nins // 2 + 1, 3)
+
+
+_LINSEG_NATIVE = NativeInit(linseg_init_native, (), (("scratch", _linseg_shape),))
 
 
 def linsegr_init(s, ic, out, ia, idur1, rest):
@@ -328,9 +406,9 @@ def linsegr_perf_a(s, ctx, segs, status, ar, ia, idur1, rest, n0, n1):
 
 
 defop("linseg", "k", "iim", LINSEG, linseg_init, linseg_perf_k, arrays=("segs",),
-      flags=("note_local",))
+      flags=("note_local",), native_init=_LINSEG_NATIVE)
 defop("linseg", "a", "iim", LINSEG, linseg_init, linseg_perf_a, arrays=("segs",),
-      flags=("note_local",))
+      flags=("note_local",), native_init=_LINSEG_NATIVE)
 defop("linsegr", "k", "iim", LINSEG, linsegr_init, linsegr_perf_k, arrays=("segs", "status"))
 defop("linsegr", "a", "iim", LINSEG, linsegr_init, linsegr_perf_a, arrays=("segs", "status"))
 
@@ -848,6 +926,23 @@ def linsegb_init(s, ic, out, ia, itim1, rest):
     return (segs,)
 
 
+@kernel
+def linsegb_init_native(s, ctx, tabs, segs, out, ia, itim1, rest):
+    """`linsegb_init` for compiled note starts: linseg's rows, then the
+    control-rate counts made relative."""
+    if linseg_init_native(s, ctx, tabs, segs, out, ia, itim1, rest) != 0:
+        return 1
+    cnt = 0.0
+    for i in range(s.segsrem):
+        if i >= segs.shape[0] or segs[i, CNT] >= EXACT:
+            return 1  # Python's IndexError (a stale segsrem), or inexact counts
+        if cnt > segs[i, CNT]:
+            return 1  # Python's breakpoint error
+        segs[i, CNT] -= cnt
+        cnt += segs[i, CNT]
+    return 0
+
+
 def _bkpt_durations(vals: list[float]) -> list[float]:
     """Breakpoint times to segment durations, summed as Csound sums them."""
     out = [vals[0]]
@@ -875,8 +970,11 @@ def expsegba_init(s, ic, out, ia, itim1, rest):
     return (_expseg_table(s, ic, _bkpt_durations(vals), False),)
 
 
-defop("linsegb", "k", "iim", LINSEG, linsegb_init, linseg_perf_k, arrays=("segs",))
-defop("linsegb", "a", "iim", LINSEG, linsegb_init, linseg_perf_a, arrays=("segs",))
+_LINSEGB_NATIVE = NativeInit(linsegb_init_native, (), (("scratch", _linseg_shape),))
+defop("linsegb", "k", "iim", LINSEG, linsegb_init, linseg_perf_k, arrays=("segs",),
+      native_init=_LINSEGB_NATIVE)
+defop("linsegb", "a", "iim", LINSEG, linsegb_init, linseg_perf_a, arrays=("segs",),
+      native_init=_LINSEGB_NATIVE)
 defop("expsegb", "k", "iim", EXPSEG, expsegb_init, expseg_perf_k, arrays=("segs",))
 defop("expsegb", "a", "iim", EXPSEG, expsegb_init, expseg_perf_a, arrays=("segs",))
 defop("expsegba", "a", "iim", EXPSEG, expsegba_init, expsega_perf, arrays=("segs",))
@@ -947,6 +1045,59 @@ def transeg_init(s, ic, out, ia, idur1, itype1, rest):
 
 def transegb_init(s, ic, out, ia, itim1, itype1, rest):
     return (_transeg_table(s, ic, _transeg_args(ia, itim1, itype1, rest, "transegb"), "b"),)
+
+
+@kernel
+def transeg_init_native(s, ctx, tabs, bkpt, segs, out, ia, idur1, itype1, rest):
+    """`transeg_init` (`transegb_init` with `bkpt`) for compiled note starts
+    (`_transeg_table` in mode '' or 'b')."""
+    if len(rest) == 0:
+        return 1  # first, so that numba never types rest[i] on an empty tuple
+    if len(rest) % 3 != 1:
+        return 1  # Python's argument-count error
+    nsegs = (len(rest) + 3) // 3
+    segs[:, :] = 0.0
+    s.xtra = -1
+    val = ia
+    if idur1 <= 0.0:
+        return 0
+    s.cur = 0
+    s.curval = val
+    s.curcnt = 0
+    s.segsrem = nsegs + 1
+    s.curx = 0.0
+    total = 0.0
+    for i in range(nsegs):
+        dur = idur1 if i == 0 else rest[3 * i - 2]
+        alpha = itype1 if i == 0 else rest[3 * i - 1]
+        nxt = rest[3 * i]
+        if bkpt:
+            dur -= total
+            total += dur
+        d = dur * ctx.sr
+        cnt = _lrint_f(d)
+        segs[i + 1, ACNT] = 0.0 if bkpt else cnt
+        segs[i + 1, CNT] = 0.0 if cnt < 0.0 else _trunc_f(dur * ctx.kr)
+        segs[i + 1, NXT] = nxt
+        segs[i + 1, TVAL] = val
+        if alpha == 0.0:
+            segs[i + 1, TC1] = (nxt - val) / d
+        else:
+            e = math.exp(alpha)
+            if math.isinf(e) and not math.isinf(alpha):
+                return 1  # Python's math.exp raises OverflowError
+            segs[i + 1, TC1] = (nxt - val) / (1.0 - e)
+            s.lastalpha = alpha
+        segs[i + 1, TALPHA] = alpha / d
+        val = nxt
+        s.finalval = nxt
+    s.alpha = segs[1, TALPHA]
+    s.curinc = segs[1, TC1]
+    return 0
+
+
+def _transeg_shape(nins: int) -> tuple[int, int]:
+    return (nins // 3 + 1, 6)
 
 
 def transegr_init(s, ic, out, ia, idur1, itype1, rest):
@@ -1149,10 +1300,16 @@ def transegr_perf_a(s, ctx, segs, status, ar, ia, idur1, itype1, rest, n0, n1):
     s.curval = val
 
 
-defop("transeg", "k", "iiim", TRANSEG, transeg_init, transeg_perf_k, arrays=("segs",))
-defop("transeg", "a", "iiim", TRANSEG, transeg_init, transeg_perf_a, arrays=("segs",))
-defop("transegb", "k", "iiim", TRANSEG, transegb_init, transeg_perf_k, arrays=("segs",))
-defop("transegb", "a", "iiim", TRANSEG, transegb_init, transeg_perf_a, arrays=("segs",))
+_TRANSEG_NATIVE = NativeInit(transeg_init_native, (False,), (("scratch", _transeg_shape),))
+_TRANSEGB_NATIVE = NativeInit(transeg_init_native, (True,), (("scratch", _transeg_shape),))
+defop("transeg", "k", "iiim", TRANSEG, transeg_init, transeg_perf_k, arrays=("segs",),
+      native_init=_TRANSEG_NATIVE)
+defop("transeg", "a", "iiim", TRANSEG, transeg_init, transeg_perf_a, arrays=("segs",),
+      native_init=_TRANSEG_NATIVE)
+defop("transegb", "k", "iiim", TRANSEG, transegb_init, transeg_perf_k, arrays=("segs",),
+      native_init=_TRANSEGB_NATIVE)
+defop("transegb", "a", "iiim", TRANSEG, transegb_init, transeg_perf_a, arrays=("segs",),
+      native_init=_TRANSEGB_NATIVE)
 defop("transegr", "k", "iiim", TRANSEG, transegr_init, transegr_perf_k,
       arrays=("segs", "status"))
 defop("transegr", "a", "iiim", TRANSEG, transegr_init, transegr_perf_a,
@@ -1217,6 +1374,53 @@ def cossegb_init_a(s, ic, out, ia, itim1, rest):
     segs = _cosseg_table(s, ic, _breakpoints((ia, itim1, rest)), True)
     _cosseg_bkpt(s, segs, True)
     return (segs,)
+
+
+@helper
+def _cosseg_bkpt_native(s, segs, col):
+    """`_cosseg_bkpt` for compiled note starts; non-zero where Python's raises."""
+    cnt = s.curcnt
+    for i in range(max(s.segsrem - 1, 1)):
+        if 1 + i >= segs.shape[0] or segs[1 + i, col] >= EXACT or abs(cnt) >= EXACT:
+            return 1  # Python's IndexError (a stale segsrem), or inexact counts
+        if cnt > segs[1 + i, col]:
+            return 1  # Python's breakpoint error
+        segs[1 + i, col] -= cnt
+        cnt += int(segs[1 + i, col])
+    return 0
+
+
+@kernel
+def cosseg_init_native(s, ctx, tabs, arate, bkpt, segs, out, ia, idur1, rest):
+    """`cosseg_init_k/_a` (`cossegb_init_k/_a` with `bkpt`) for compiled note
+    starts (`_cosseg_table`, then `_cosseg_bkpt`)."""
+    if len(rest) == 0:
+        return 1  # first, so that numba never types rest[i] on an empty tuple
+    if len(rest) % 2 == 0:
+        return 1  # an incomplete breakpoint list: Python's init error
+    nsegs = (len(rest) + 2) // 2
+    segs[:, :] = 0.0
+    s.xtra = -1
+    if idur1 > 0.0:
+        s.cur = 1
+        s.segsrem = nsegs
+        for i in range(nsegs):
+            dur = idur1 if i == 0 else rest[2 * i - 1]
+            segs[i, NXT] = rest[2 * i]
+            segs[i, CNT] = _count_f(dur * ctx.kr + 0.5)
+            segs[i, ACNT] = _count_f(dur * ctx.sr)
+        s.y1 = ia
+        s.y2 = segs[0, NXT]
+        s.x = 0.0
+        cnt = segs[0, ACNT] if arate else segs[0, CNT]
+        if cnt >= EXACT:
+            return 1  # an int64 curcnt Python's int() might overflow
+        s.inc = 1.0 / cnt if s.y2 != s.y1 else 0.0
+        s.curcnt = int(cnt)
+        s.val = s.y1
+    if bkpt:
+        return _cosseg_bkpt_native(s, segs, ACNT if arate else CNT)
+    return 0
 
 
 def _cossegr_setup(s, ic, args, arate: bool):
@@ -1308,10 +1512,18 @@ def cossegr_perf_a(s, ctx, segs, status, ar, ia, idur1, rest, n0, n1):
                              status[ST_XTRA_BLOCKS], ctx.ksmps)
 
 
-defop("cosseg", "k", "iim", COSSEG, cosseg_init_k, cosseg_perf_k, arrays=("segs",))
-defop("cosseg", "a", "iim", COSSEG, cosseg_init_a, cosseg_perf_a, arrays=("segs",))
-defop("cossegb", "k", "iim", COSSEG, cossegb_init_k, cosseg_perf_k, arrays=("segs",))
-defop("cossegb", "a", "iim", COSSEG, cossegb_init_a, cosseg_perf_a, arrays=("segs",))
+def _cosseg_native(arate: bool, bkpt: bool) -> NativeInit:
+    return NativeInit(cosseg_init_native, (arate, bkpt), (("scratch", _linseg_shape),))
+
+
+defop("cosseg", "k", "iim", COSSEG, cosseg_init_k, cosseg_perf_k, arrays=("segs",),
+      native_init=_cosseg_native(False, False))
+defop("cosseg", "a", "iim", COSSEG, cosseg_init_a, cosseg_perf_a, arrays=("segs",),
+      native_init=_cosseg_native(True, False))
+defop("cossegb", "k", "iim", COSSEG, cossegb_init_k, cosseg_perf_k, arrays=("segs",),
+      native_init=_cosseg_native(False, True))
+defop("cossegb", "a", "iim", COSSEG, cossegb_init_a, cosseg_perf_a, arrays=("segs",),
+      native_init=_cosseg_native(True, True))
 defop("cossegr", "k", "iim", COSSEG, cossegr_init_k, cossegr_perf_k, arrays=("segs", "status"))
 defop("cossegr", "a", "iim", COSSEG, cossegr_init_a, cossegr_perf_a, arrays=("segs", "status"))
 

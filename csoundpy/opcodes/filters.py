@@ -19,17 +19,32 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numba import types
+from numba.extending import overload
 
 from .._jit import at, helper, is_audio, kernel
 from ..errors import InitError, PerfError
-from ._registry import State, defop, f64, i64
+from ._registry import NativeInit, State, defop, f64, i64
 
 ROOT2 = 1.4142135623730950488
+INT_SAFE = 4.0e18  # below this a float's int64 cast is Python's int()
 
 
 def _first(x) -> float:
     """Value of an init argument now (first sample of an a-rate one)."""
     return float(x[0]) if is_audio(x) else float(x)
+
+
+def _audio_flag(x) -> int:
+    """1 for an a-rate argument, else 0 (`is_audio` for native inits, whose
+    x-typed inputs may be either)."""
+    return 1 if is_audio(x) else 0
+
+
+@overload(_audio_flag)
+def _audio_flag_overload(x):
+    flag = 1 if isinstance(x, types.Array) and x.ndim == 1 else 0
+    return lambda x: flag
 
 
 # ---------------------------------------------------------------- tone, atone
@@ -48,6 +63,15 @@ def tone_init(s, ic, ar, asig, khp, istor):
     _tone_coefs(s, ic.consts.tpidsr, _first(khp))
     if istor == 0.0:
         s.yt1 = 0.0
+
+
+@kernel
+def tone_init_native(s, ctx, tabs, ar, asig, khp, istor):
+    """`tone_init` for compiled note starts."""
+    _tone_coefs(s, ctx.tpidsr, at(khp, 0))
+    if istor == 0.0:
+        s.yt1 = 0.0
+    return 0
 
 
 @kernel
@@ -78,10 +102,13 @@ def atone_perf(s, ctx, ar, asig, khp, istor, n0, n1):
     s.yt1 = yt1
 
 
-defop("tone", "a", "ako", TONE, tone_init, tone_perf, flags=("note_local",))
-defop("tone", "a", "aao", TONE, tone_init, tone_perf, flags=("note_local",))
+_TONE_NATIVE = NativeInit(tone_init_native)
+defop("tone", "a", "ako", TONE, tone_init, tone_perf, flags=("note_local",),
+      native_init=_TONE_NATIVE)
+defop("tone", "a", "aao", TONE, tone_init, tone_perf, flags=("note_local",),
+      native_init=_TONE_NATIVE)
 # Csound 6.18 declares its a-rate atone row with the k-rate types, so only "ako" exists.
-defop("atone", "a", "ako", TONE, tone_init, atone_perf)
+defop("atone", "a", "ako", TONE, tone_init, atone_perf, native_init=_TONE_NATIVE)
 
 # ---------------------------------------------------------------- reson, areson
 RESON = State(c1=f64, c2=f64, c3=f64, yt1=f64, yt2=f64, cosf=f64, prvcf=f64, prvbw=f64,
@@ -98,6 +125,20 @@ def reson_init(s, ic, ar, asig, kcf, kbw, iscl, istor):
         s.yt1 = s.yt2 = 0.0
     s.acf = 1 if is_audio(kcf) else 0
     s.abw = 1 if is_audio(kbw) else 0
+
+
+@kernel
+def reson_init_native(s, ctx, tabs, ar, asig, kcf, kbw, iscl, istor):
+    """`reson_init` for compiled note starts."""
+    if not (-1.0 < iscl < 3.0):
+        return 1  # Python's iscl error (or int() of nan/inf)
+    s.scale = int(iscl)
+    s.prvcf = s.prvbw = -100.0
+    if istor == 0.0:
+        s.yt1 = s.yt2 = 0.0
+    s.acf = _audio_flag(kcf)
+    s.abw = _audio_flag(kbw)
+    return 0
 
 
 @helper
@@ -170,9 +211,11 @@ def areson_perf(s, ctx, ar, asig, kcf, kbw, iscl, istor, n0, n1):
     s.yt1, s.yt2 = yt1, yt2
 
 
-defop("reson", "a", "axxoo", RESON, reson_init, reson_perf)
+defop("reson", "a", "axxoo", RESON, reson_init, reson_perf,
+      native_init=NativeInit(reson_init_native))
 for _ins in ("akkoo", "aaaoo", "aakoo", "akaoo"):
-    defop("areson", "a", _ins, RESON, reson_init, areson_perf)
+    defop("areson", "a", _ins, RESON, reson_init, areson_perf,
+          native_init=NativeInit(reson_init_native))
 
 # ---------------------------------------------------------------- Butterworth
 BFIL = State(lkf=f64, lkb=f64, a1=f64, a2=f64, a3=f64, a4=f64, a5=f64, a6=f64, a7=f64)
@@ -188,6 +231,24 @@ def butterbp_init(s, ic, out, ain, kfo, kbw, istor):
     if istor == 0.0:
         s.a6 = s.a7 = 0.0
         s.lkf = s.lkb = 0.0
+
+
+@kernel
+def butter_init_native(s, ctx, tabs, out, ain, kfc, istor):
+    """`butter_init` for compiled note starts."""
+    if istor == 0.0:
+        s.a6 = s.a7 = 0.0
+        s.lkf = 0.0
+    return 0
+
+
+@kernel
+def butterbp_init_native(s, ctx, tabs, out, ain, kfo, kbw, istor):
+    """`butterbp_init` for compiled note starts."""
+    if istor == 0.0:
+        s.a6 = s.a7 = 0.0
+        s.lkf = s.lkb = 0.0
+    return 0
 
 
 @helper
@@ -284,10 +345,14 @@ def butterbr_perf(s, ctx, out, ain, kfo, kbw, istor, n0, n1):
 for _lp, _hp, _bp, _br in (("butterlp", "butterhp", "butterbp", "butterbr"),
                            ("butlp", "buthp", "butbp", "butbr")):
     for _ins in ("ako", "aao"):
-        defop(_lp, "a", _ins, BFIL, butter_init, butterlp_perf, flags=("note_local",))
-        defop(_hp, "a", _ins, BFIL, butter_init, butterhp_perf, flags=("note_local",))
-    defop(_bp, "a", "axxo", BFIL, butterbp_init, butterbp_perf)
-    defop(_br, "a", "axxo", BFIL, butterbp_init, butterbr_perf)
+        defop(_lp, "a", _ins, BFIL, butter_init, butterlp_perf, flags=("note_local",),
+              native_init=NativeInit(butter_init_native))
+        defop(_hp, "a", _ins, BFIL, butter_init, butterhp_perf, flags=("note_local",),
+              native_init=NativeInit(butter_init_native))
+    defop(_bp, "a", "axxo", BFIL, butterbp_init, butterbp_perf,
+          native_init=NativeInit(butterbp_init_native))
+    defop(_br, "a", "axxo", BFIL, butterbp_init, butterbr_perf,
+          native_init=NativeInit(butterbp_init_native))
 
 # ---------------------------------------------------------------- lowpass2
 LP2 = State(ynm1=f64, ynm2=f64)
@@ -296,6 +361,14 @@ LP2 = State(ynm1=f64, ynm2=f64)
 def lowpass2_init(s, ic, out, asig, kcf, kq, istor):
     if istor == 0.0:
         s.ynm1 = s.ynm2 = 0.0
+
+
+@kernel
+def lowpass2_init_native(s, ctx, tabs, out, asig, kcf, kq, istor):
+    """`lowpass2_init` for compiled note starts."""
+    if istor == 0.0:
+        s.ynm1 = s.ynm2 = 0.0
+    return 0
 
 
 @kernel
@@ -322,7 +395,8 @@ def lowpass2_perf(s, ctx, out, asig, kcf, kq, istor, n0, n1):
 
 
 for _ins in ("akko", "aaao", "akao"):
-    defop("lowpass2", "a", _ins, LP2, lowpass2_init, lowpass2_perf)
+    defop("lowpass2", "a", _ins, LP2, lowpass2_init, lowpass2_perf,
+          native_init=NativeInit(lowpass2_init_native))
 
 # ---------------------------------------------------------------- dcblock, dcblock2
 DCBLOCK = State(outputs=f64, inputs=f64, gain=f64)
@@ -333,6 +407,16 @@ def dcblock_init(s, ic, ar, ain, igain):
     s.gain = igain
     if igain == 0.0 or igain >= 1.0 or igain <= -1.0:
         s.gain = 0.99
+
+
+@kernel
+def dcblock_init_native(s, ctx, tabs, ar, ain, igain):
+    """`dcblock_init` for compiled note starts."""
+    s.outputs = s.inputs = 0.0
+    s.gain = igain
+    if igain == 0.0 or igain >= 1.0 or igain <= -1.0:
+        s.gain = 0.99
+    return 0
 
 
 @kernel
@@ -347,7 +431,8 @@ def dcblock_perf(s, ctx, ar, ain, igain, n0, n1):
     s.outputs, s.inputs = outputs, inputs
 
 
-defop("dcblock", "a", "ao", DCBLOCK, dcblock_init, dcblock_perf)
+defop("dcblock", "a", "ao", DCBLOCK, dcblock_init, dcblock_perf,
+      native_init=NativeInit(dcblock_init_native))
 
 DCBLOCK2 = State(y0=f64, y1=f64, y2=f64, y3=f64, dp1=i64, dp2=i64, scaler=f64)
 
@@ -413,6 +498,16 @@ def moogvcf_init(s, ic, out, asig, xfco, xres, iscale, iskip):
 
 
 @kernel
+def moogvcf_init_native(s, ctx, tabs, out, asig, xfco, xres, iscale, iskip):
+    """`moogvcf_init` for compiled note starts."""
+    if iskip == 0.0:
+        s.xnm1 = s.y1nm1 = s.y2nm1 = s.y3nm1 = 0.0
+        s.y1n = s.y2n = s.y3n = s.y4n = 0.0
+    s.maxint = iscale if iscale != 0.0 else ctx.e0dbfs
+    return 0
+
+
+@kernel
 def moogvcf_perf(s, ctx, out, asig, xfco, xres, iscale, iskip, n0, n1):
     """moogvcf: digital Moog ladder with clipper (Opcodes/biquad.c moogvcf)."""
     mx = s.maxint
@@ -444,8 +539,10 @@ def moogvcf_perf(s, ctx, out, asig, xfco, xres, iscale, iskip, n0, n1):
     s.y1n, s.y2n, s.y3n, s.y4n = y1n, y2n, y3n, y4n
 
 
-defop("moogvcf", "a", "axxpo", MOOGVCF, moogvcf_init, moogvcf_perf)
-defop("moogvcf2", "a", "axxoo", MOOGVCF, moogvcf_init, moogvcf_perf)
+defop("moogvcf", "a", "axxpo", MOOGVCF, moogvcf_init, moogvcf_perf,
+      native_init=NativeInit(moogvcf_init_native))
+defop("moogvcf2", "a", "axxoo", MOOGVCF, moogvcf_init, moogvcf_perf,
+      native_init=NativeInit(moogvcf_init_native))
 
 MOOGLADDER = State(d0=f64, d1=f64, d2=f64, d3=f64, d4=f64, d5=f64, t0=f64, t1=f64, t2=f64,
                    oldfreq=f64, oldres=f64, oldacr=f64, oldtune=f64, acf=i64, ares=i64)
@@ -459,6 +556,19 @@ def moogladder_init(s, ic, out, asig, kcf, kres, istor):
         s.oldres = -1.0
     s.acf = 1 if is_audio(kcf) else 0
     s.ares = 1 if is_audio(kres) else 0
+
+
+@kernel
+def moogladder_init_native(s, ctx, tabs, out, asig, kcf, kres, istor):
+    """`moogladder_init` for compiled note starts."""
+    if istor == 0.0:
+        s.d0 = s.d1 = s.d2 = s.d3 = s.d4 = s.d5 = 0.0
+        s.t0 = s.t1 = s.t2 = 0.0
+        s.oldfreq = 0.0
+        s.oldres = -1.0
+    s.acf = _audio_flag(kcf)
+    s.ares = _audio_flag(kres)
+    return 0
 
 
 @helper
@@ -616,8 +726,10 @@ def moogladder_pair_perf(sa, sb, ctx, outa, asiga, kcfa, kresa, istora,
 
 for _ins in ("akko", "aaao", "aako", "akao"):
     defop("moogladder", "a", _ins, MOOGLADDER, moogladder_init, moogladder_perf,
-          flags=("note_local",), pair=moogladder_pair_perf)
-    defop("moogladder2", "a", _ins, MOOGLADDER, moogladder_init, moogladder2_perf)
+          flags=("note_local",), pair=moogladder_pair_perf,
+          native_init=NativeInit(moogladder_init_native))
+    defop("moogladder2", "a", _ins, MOOGLADDER, moogladder_init, moogladder2_perf,
+          native_init=NativeInit(moogladder_init_native))
 
 # ---------------------------------------------------------------- port, portk
 PORT = State(c1=f64, c2=f64, yt1=f64, ihtim_old=f64)
@@ -632,6 +744,22 @@ def port_init(s, ic, kr, ksig, ihtim, isig):
 
 
 @kernel
+def port_init_native(s, ctx, tabs, half, kr, ksig, ihtim, isig):
+    """`port_init` for compiled note starts.  `half` (0.5) arrives as an
+    argument: with a constant base LLVM turns pow into exp2, which is not
+    math.pow's libm pow."""
+    c2 = math.pow(half, (1.0 / ctx.kr) / ihtim) if ihtim != 0.0 else 0.0
+    if math.isinf(c2) and not math.isinf(ihtim):
+        return 1  # Python's math.pow raises OverflowError
+    s.c2 = c2
+    s.c1 = 1.0 - s.c2
+    if isig >= 0.0:
+        s.yt1 = isig
+    s.ihtim_old = ihtim
+    return 0
+
+
+@kernel
 def port_perf(s, ctx, kr, ksig, ihtim, isig, n0, n1):
     """port / portk: portamento, a one-pole lag with half-time ihtim (OOps/ugens5.c)."""
     htim = at(ihtim, 0)
@@ -643,8 +771,10 @@ def port_perf(s, ctx, kr, ksig, ihtim, isig, n0, n1):
     kr[0] = s.yt1
 
 
-defop("port", "k", "kio", PORT, port_init, port_perf)
-defop("portk", "k", "kko", PORT, port_init, port_perf)
+defop("port", "k", "kio", PORT, port_init, port_perf,
+      native_init=NativeInit(port_init_native, (0.5,)))
+defop("portk", "k", "kko", PORT, port_init, port_perf,
+      native_init=NativeInit(port_init_native, (0.5,)))
 
 # ---------------------------------------------------------------- tonex, atonex, resonx
 TONEX = State(c1=f64, c2=f64, prvhp=f64, ahp=i64)
@@ -780,6 +910,24 @@ def statevar_init(s, ic, ahp, alp, abp, abr, asig, xfreq, xres, iosamp, istor):
 
 
 @kernel
+def statevar_init_native(s, ctx, tabs, ahp, alp, abp, abr, asig, xfreq, xres, iosamp, istor):
+    """`statevar_init` for compiled note starts."""
+    if iosamp <= 0.0:
+        ostimes = 3
+    elif not math.isfinite(iosamp):
+        ostimes = 0
+    elif iosamp >= INT_SAFE:
+        return 1  # Python's int() would overflow the int64 field
+    else:
+        ostimes = int(iosamp)
+    if istor == 0.0:
+        s.bpd = s.lpd = s.lp = 0.0
+        s.oldfreq = s.oldres = 0.0
+    s.ostimes = ostimes
+    return 0
+
+
+@kernel
 def statevar_perf(s, ctx, ahp, alp, abp, abr, asig, xfreq, xres, iosamp, istor, n0, n1):
     """statevar: oversampled Chamberlin state-variable filter (Opcodes/newfils.c)."""
     lpd, bpd, lp = s.lpd, s.bpd, s.lp
@@ -806,7 +954,8 @@ def statevar_perf(s, ctx, ahp, alp, abp, abr, asig, xfreq, xres, iosamp, istor, 
     s.bpd, s.lpd, s.lp = bpd, lpd, lp
 
 
-defop("statevar", "aaaa", "axxoo", STATEVAR, statevar_init, statevar_perf)
+defop("statevar", "aaaa", "axxoo", STATEVAR, statevar_init, statevar_perf,
+      native_init=NativeInit(statevar_init_native))
 
 SVF = State(ynm1=f64, ynm2=f64)
 
@@ -848,6 +997,20 @@ def resonz_init(s, ic, out, asig, kcf, kbw, iscl, istor):
         raise InitError(f"illegal reson iscl value, {iscl:f}")
     if istor == 0.0:
         s.xnm1 = s.xnm2 = s.ynm1 = s.ynm2 = 0.0
+
+
+@kernel
+def resonz_init_native(s, ctx, tabs, out, asig, kcf, kbw, iscl, istor):
+    """`resonz_init` for compiled note starts."""
+    if not math.isfinite(iscl):
+        s.scaletype = 0
+    elif -1.0 < iscl < 3.0:
+        s.scaletype = int(iscl)
+    else:
+        return 1  # Python's iscl error
+    if istor == 0.0:
+        s.xnm1 = s.xnm2 = s.ynm1 = s.ynm2 = 0.0
+    return 0
 
 
 @helper
@@ -898,8 +1061,10 @@ def resonz_perf(s, ctx, out, asig, kcf, kbw, iscl, istor, n0, n1):
     _resonz_run(s, ctx, out, asig, kcf, kbw, n0, n1, False)
 
 
-defop("resonr", "a", "axxoo", RESONZ, resonz_init, resonr_perf)
-defop("resonz", "a", "axxoo", RESONZ, resonz_init, resonz_perf)
+defop("resonr", "a", "axxoo", RESONZ, resonz_init, resonr_perf,
+      native_init=NativeInit(resonz_init_native))
+defop("resonz", "a", "axxoo", RESONZ, resonz_init, resonz_perf,
+      native_init=NativeInit(resonz_init_native))
 
 # ---------------------------------------------------------------- biquad family
 BIQUAD = State(xnm1=f64, xnm2=f64, ynm1=f64, ynm2=f64, acf=i64, ares=i64, warn=i64)
@@ -908,6 +1073,14 @@ BIQUAD = State(xnm1=f64, xnm2=f64, ynm1=f64, ynm2=f64, acf=i64, ares=i64, warn=i
 def biquad_init(s, ic, out, asig, b0, b1, b2, a0, a1, a2, iskip):
     if iskip == 0.0:
         s.xnm1 = s.xnm2 = s.ynm1 = s.ynm2 = 0.0
+
+
+@kernel
+def biquad_init_native(s, ctx, tabs, out, asig, b0, b1, b2, a0, a1, a2, iskip):
+    """`biquad_init` for compiled note starts."""
+    if iskip == 0.0:
+        s.xnm1 = s.xnm2 = s.ynm1 = s.ynm2 = 0.0
+    return 0
 
 
 @kernel
@@ -938,8 +1111,10 @@ def biquada_perf(s, ctx, out, asig, ab0, ab1, ab2, aa0, aa1, aa2, iskip, n0, n1)
     s.xnm1, s.xnm2, s.ynm1, s.ynm2 = xnm1, xnm2, ynm1, ynm2
 
 
-defop("biquad", "a", "akkkkkko", BIQUAD, biquad_init, biquad_perf)
-defop("biquada", "a", "aaaaaaao", BIQUAD, biquad_init, biquada_perf)
+defop("biquad", "a", "akkkkkko", BIQUAD, biquad_init, biquad_perf,
+      native_init=NativeInit(biquad_init_native))
+defop("biquada", "a", "aaaaaaao", BIQUAD, biquad_init, biquada_perf,
+      native_init=NativeInit(biquad_init_native))
 
 
 def rezzy_init(s, ic, out, asig, xfco, xres, imode, iskip):
@@ -948,6 +1123,17 @@ def rezzy_init(s, ic, out, asig, xfco, xres, imode, iskip):
     s.acf = 1 if is_audio(xfco) else 0
     s.ares = 1 if is_audio(xres) else 0
     s.warn = 1
+
+
+@kernel
+def rezzy_init_native(s, ctx, tabs, out, asig, xfco, xres, imode, iskip):
+    """`rezzy_init` for compiled note starts."""
+    if iskip == 0.0:
+        s.xnm1 = s.xnm2 = s.ynm1 = s.ynm2 = 0.0
+    s.acf = _audio_flag(xfco)
+    s.ares = _audio_flag(xres)
+    s.warn = 1
+    return 0
 
 
 NEARONE = 0.99999
@@ -1023,7 +1209,8 @@ def rezzy_perf(s, ctx, out, asig, xfco, xres, imode, iskip, n0, n1):
     s.xnm1, s.xnm2, s.ynm1, s.ynm2 = xnm1, xnm2, ynm1, ynm2
 
 
-defop("rezzy", "a", "axxoo", BIQUAD, rezzy_init, rezzy_perf)
+defop("rezzy", "a", "axxoo", BIQUAD, rezzy_init, rezzy_perf,
+      native_init=NativeInit(rezzy_init_native))
 
 
 @kernel
@@ -1072,7 +1259,8 @@ def bqrez_perf(s, ctx, out, asig, xfco, xres, imode, iskip, n0, n1):
     s.xnm1, s.xnm2, s.ynm1, s.ynm2 = xnm1, xnm2, ynm1, ynm2
 
 
-defop("bqrez", "a", "axxoo", BIQUAD, rezzy_init, bqrez_perf)
+defop("bqrez", "a", "axxoo", BIQUAD, rezzy_init, bqrez_perf,
+      native_init=NativeInit(rezzy_init_native))
 
 # ---------------------------------------------------------------- fofilter, mode, tbvcf
 FOFILTER = State(d0=f64, d1=f64, d2=f64, d3=f64)
@@ -1081,6 +1269,14 @@ FOFILTER = State(d0=f64, d1=f64, d2=f64, d3=f64)
 def fofilter_init(s, ic, out, asig, xcf, xris, xdec, istor):
     if istor == 0.0:
         s.d0 = s.d1 = s.d2 = s.d3 = 0.0
+
+
+@kernel
+def fofilter_init_native(s, ctx, tabs, out, asig, xcf, xris, xdec, istor):
+    """`fofilter_init` for compiled note starts."""
+    if istor == 0.0:
+        s.d0 = s.d1 = s.d2 = s.d3 = 0.0
+    return 0
 
 
 @kernel
@@ -1109,7 +1305,8 @@ def fofilter_perf(s, ctx, out, asig, xcf, xris, xdec, istor, n0, n1):
     s.d0, s.d1, s.d2, s.d3 = d0, d1, d2, d3
 
 
-defop("fofilter", "a", "axxxo", FOFILTER, fofilter_init, fofilter_perf)
+defop("fofilter", "a", "axxxo", FOFILTER, fofilter_init, fofilter_perf,
+      native_init=NativeInit(fofilter_init_native))
 
 MODE = State(xnm1=f64, ynm1=f64, ynm2=f64, a0=f64, a1=f64, a2=f64, d=f64, lfq=f64, lq=f64,
              limit=f64)
@@ -1122,6 +1319,17 @@ def mode_init(s, ic, out, asig, xfreq, xq, iskip):
     s.lfq = s.lq = -1.0
     # a limit below the theoretical sr/pi
     s.limit = ic.sr * (1.0 / math.pi - 1.0 / 100.0)
+
+
+@kernel
+def mode_init_native(s, ctx, tabs, out, asig, xfreq, xq, iskip):
+    """`mode_init` for compiled note starts."""
+    if iskip == 0.0:
+        s.xnm1 = s.ynm1 = s.ynm2 = 0.0
+        s.a0 = s.a1 = s.a2 = s.d = 0.0
+    s.lfq = s.lq = -1.0
+    s.limit = ctx.sr * (1.0 / math.pi - 1.0 / 100.0)
+    return 0
 
 
 @kernel
@@ -1150,7 +1358,8 @@ def mode_perf(s, ctx, out, asig, xfreq, xq, iskip, n0, n1):
     s.lfq, s.lq, s.d, s.a0, s.a1, s.a2 = lfq, lq, d, a0, a1, a2
 
 
-defop("mode", "a", "axxo", MODE, mode_init, mode_perf)
+defop("mode", "a", "axxo", MODE, mode_init, mode_perf,
+      native_init=NativeInit(mode_init_native))
 
 TBVCF = State(y=f64, y1=f64, y2=f64)
 
@@ -1158,6 +1367,14 @@ TBVCF = State(y=f64, y1=f64, y2=f64)
 def tbvcf_init(s, ic, out, asig, xfco, xres, kdist, kasym, iskip):
     if iskip == 0.0:
         s.y = s.y1 = s.y2 = 0.0
+
+
+@kernel
+def tbvcf_init_native(s, ctx, tabs, out, asig, xfco, xres, kdist, kasym, iskip):
+    """`tbvcf_init` for compiled note starts."""
+    if iskip == 0.0:
+        s.y = s.y1 = s.y2 = 0.0
+    return 0
 
 
 @kernel
@@ -1187,7 +1404,8 @@ def tbvcf_perf(s, ctx, out, asig, xfco, xres, kdist, kasym, iskip, n0, n1):
     s.y, s.y1, s.y2 = y, y1, y2
 
 
-defop("tbvcf", "a", "axxkkp", TBVCF, tbvcf_init, tbvcf_perf)
+defop("tbvcf", "a", "axxkkp", TBVCF, tbvcf_init, tbvcf_perf,
+      native_init=NativeInit(tbvcf_init_native))
 
 # ---------------------------------------------------------------- pareq
 PAREQ = State(xnm1=f64, xnm2=f64, ynm1=f64, ynm2=f64, prv_fc=f64, prv_v=f64, prv_q=f64,
@@ -1199,6 +1417,18 @@ def pareq_init(s, ic, out, asig, kc, kv, kq, imode, iskip):
         s.xnm1 = s.xnm2 = s.ynm1 = s.ynm2 = 0.0
         s.prv_fc = s.prv_v = s.prv_q = -1.0
         s.imode = int(np.rint(imode))
+
+
+@kernel
+def pareq_init_native(s, ctx, tabs, out, asig, kc, kv, kq, imode, iskip):
+    """`pareq_init` for compiled note starts."""
+    if iskip == 0.0:
+        if not abs(imode) < INT_SAFE:
+            return 1  # Python's int() fails on nan/inf or overflows the int64 field
+        s.xnm1 = s.xnm2 = s.ynm1 = s.ynm2 = 0.0
+        s.prv_fc = s.prv_v = s.prv_q = -1.0
+        s.imode = int(np.rint(imode))
+    return 0
 
 
 @kernel
@@ -1246,7 +1476,8 @@ def pareq_perf(s, ctx, out, asig, kc, kv, kq, imode, iskip, n0, n1):
     s.xnm1, s.xnm2, s.ynm1, s.ynm2 = xnm1, xnm2, ynm1, ynm2
 
 
-defop("pareq", "a", "akkkoo", PAREQ, pareq_init, pareq_perf)
+defop("pareq", "a", "akkkoo", PAREQ, pareq_init, pareq_perf,
+      native_init=NativeInit(pareq_init_native))
 
 # ---------------------------------------------------------------- lpf18
 LPF18 = State(ay1=f64, ay2=f64, aout=f64, lastin=f64)
@@ -1255,6 +1486,14 @@ LPF18 = State(ay1=f64, ay2=f64, aout=f64, lastin=f64)
 def lpf18_init(s, ic, out, asig, xfco, xres, xdist, istor):
     if istor == 0.0:
         s.ay1 = s.ay2 = s.aout = s.lastin = 0.0
+
+
+@kernel
+def lpf18_init_native(s, ctx, tabs, out, asig, xfco, xres, xdist, istor):
+    """`lpf18_init` for compiled note starts."""
+    if istor == 0.0:
+        s.ay1 = s.ay2 = s.aout = s.lastin = 0.0
+    return 0
 
 
 @kernel
@@ -1290,7 +1529,8 @@ def lpf18_perf(s, ctx, out, asig, xfco, xres, xdist, istor, n0, n1):
     s.ay1, s.ay2, s.aout, s.lastin = ay1, ay2, aout, lastin
 
 
-defop("lpf18", "a", "axxxo", LPF18, lpf18_init, lpf18_perf)
+defop("lpf18", "a", "axxxo", LPF18, lpf18_init, lpf18_perf,
+      native_init=NativeInit(lpf18_init_native))
 
 # ---------------------------------------------------------------- lowres, lowresx
 LOWRES = State(ynm1=f64, ynm2=f64, okf=f64, okr=f64, k=f64, coef1=f64, coef2=f64, acf=i64,
@@ -1303,6 +1543,17 @@ def lowres_init(s, ic, out, asig, kcf, kres, istor):
     s.okf = s.okr = s.k = 0.0
     s.acf = 1 if is_audio(kcf) else 0
     s.ares = 1 if is_audio(kres) else 0
+
+
+@kernel
+def lowres_init_native(s, ctx, tabs, out, asig, kcf, kres, istor):
+    """`lowres_init` for compiled note starts."""
+    if istor == 0.0:
+        s.ynm1 = s.ynm2 = 0.0
+    s.okf = s.okr = s.k = 0.0
+    s.acf = _audio_flag(kcf)
+    s.ares = _audio_flag(kres)
+    return 0
 
 
 @helper
@@ -1349,7 +1600,8 @@ def lowres_perf(s, ctx, out, asig, kcf, kres, istor, n0, n1):
 
 
 for _ins in ("akko", "aaao", "aako", "akao"):
-    defop("lowres", "a", _ins, LOWRES, lowres_init, lowres_perf)
+    defop("lowres", "a", _ins, LOWRES, lowres_init, lowres_perf,
+          native_init=NativeInit(lowres_init_native))
 
 
 def lowresx_init(s, ic, out, asig, kcf, kres, inumlayer, istor):
@@ -1410,6 +1662,22 @@ def _lag_init(rate_is_audio: bool, with_initial: bool):
 
 
 @kernel
+def lag_init_native(s, ctx, tabs, rate_is_audio, out, xin, klagtime, *initial):
+    """`_lag_init` for compiled note starts (with an initial value when given)."""
+    s.lag = -1.0
+    s.sr = ctx.sr if rate_is_audio else ctx.kr
+    if len(initial) == 0:
+        s.started = 0.0
+        s.y1 = 0.0
+        s.b1 = 0.0
+        return 0
+    s.started = 1.0
+    s.y1 = initial[0]
+    s.b1 = 1.0 if rate_is_audio else 0.0
+    return 0
+
+
+@kernel
 def lag_k(s, ctx, out, kin, klagtime, *rest):
     """lag: 60 dB lag of a k signal (scugens.c lag0k_next)."""
     y0 = at(kin, 0)
@@ -1460,7 +1728,9 @@ def lag_a(s, ctx, out, ain, klagtime, *rest):
     s.y1 = y1
 
 
-defop("lag", "k", "kk", LAG, _lag_init(False, False), lag_k)
-defop("lag", "k", "kki", LAG, _lag_init(False, True), lag_k)
-defop("lag", "a", "aki", LAG, _lag_init(True, True), lag_a)
-defop("lag", "a", "ak", LAG, _lag_init(True, False), lag_a)
+_LAG_K = NativeInit(lag_init_native, (False,))
+_LAG_A = NativeInit(lag_init_native, (True,))
+defop("lag", "k", "kk", LAG, _lag_init(False, False), lag_k, native_init=_LAG_K)
+defop("lag", "k", "kki", LAG, _lag_init(False, True), lag_k, native_init=_LAG_K)
+defop("lag", "a", "aki", LAG, _lag_init(True, True), lag_a, native_init=_LAG_A)
+defop("lag", "a", "ak", LAG, _lag_init(True, False), lag_a, native_init=_LAG_A)

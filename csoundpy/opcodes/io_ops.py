@@ -16,7 +16,7 @@ from numba import literal_unroll
 
 from .._jit import at, helper, kernel
 from ..errors import InitError
-from ._registry import defop
+from ._registry import NativeInit, defop
 
 
 def _spout(s, ic, *args):
@@ -27,12 +27,28 @@ def _spin(s, ic, *args):
     return (ic.engine.spin,)
 
 
+@kernel
+def bus_init_native(s, ctx, tabs, *args):
+    """`_spout` / `_spin` for compiled note starts: nothing to do but bind the bus."""
+    return 0
+
+
+_SPOUT_NI = NativeInit(bus_init_native, (), ("spout",))
+_SPIN_NI = NativeInit(bus_init_native, (), ("spin",))
+
+
 # ----------------------------------------------------------------- outputs
 
 def _outn_init(s, ic, asigs):
     if len(asigs) > ic.nchnls:
         ic.warning("Excess channels ignored\n")
     return (ic.engine.spout,)
+
+
+@kernel
+def outn_init_native(s, ctx, tabs, asigs):
+    """`_outn_init` for compiled note starts (excess channels warn: Python's)."""
+    return 1 if len(asigs) > ctx.nchnls else 0
 
 
 @kernel
@@ -46,7 +62,8 @@ def outn_perf(s, ctx, spout, asigs, n0, n1):
 
 
 for _name in ("out", "outs", "outq", "outh", "outo", "outx", "out32", "outc"):
-    defop(_name, "", "y", None, _outn_init, outn_perf, arrays=("spout",), flags=("bus_out",))
+    defop(_name, "", "y", None, _outn_init, outn_perf, arrays=("spout",), flags=("bus_out",),
+          native_init=NativeInit(outn_init_native, (), ("spout",)))
 
 
 def _chan_init(chan):
@@ -55,6 +72,16 @@ def _chan_init(chan):
             raise InitError("Channel greater than nchnls")
         return (ic.engine.spout,)
     return init
+
+
+@kernel
+def chan_init_native(s, ctx, tabs, chan, asig):
+    """`_chan_init` for compiled note starts (a channel past nchnls: Python's error)."""
+    return 1 if chan > ctx.nchnls else 0
+
+
+def _chan_ni(chan: int) -> NativeInit:
+    return NativeInit(chan_init_native, (chan,), ("spout",))
 
 
 @kernel
@@ -85,13 +112,17 @@ def outq4_perf(s, ctx, spout, asig, n0, n1):
         spout[3, n] += asig[n]
 
 
-defop("outs1", "", "a", None, _spout, outs1_perf, arrays=("spout",))
-defop("outs2", "", "a", None, _chan_init(2), outs2_perf, arrays=("spout",))
-defop("outq1", "", "a", None, _spout, outs1_perf, arrays=("spout",))
-defop("outq2", "", "a", None, _chan_init(2), outs2_perf, arrays=("spout",))
-defop("outq3", "", "a", None, _chan_init(3), outq3_perf, arrays=("spout",))
+defop("outs1", "", "a", None, _spout, outs1_perf, arrays=("spout",), native_init=_SPOUT_NI)
+defop("outs2", "", "a", None, _chan_init(2), outs2_perf, arrays=("spout",),
+      native_init=_chan_ni(2))
+defop("outq1", "", "a", None, _spout, outs1_perf, arrays=("spout",), native_init=_SPOUT_NI)
+defop("outq2", "", "a", None, _chan_init(2), outs2_perf, arrays=("spout",),
+      native_init=_chan_ni(2))
+defop("outq3", "", "a", None, _chan_init(3), outq3_perf, arrays=("spout",),
+      native_init=_chan_ni(3))
 # compat: Csound checks outq4 against 2 channels only (och2), not 4.
-defop("outq4", "", "a", None, _chan_init(2), outq4_perf, arrays=("spout",))
+defop("outq4", "", "a", None, _chan_init(2), outq4_perf, arrays=("spout",),
+      native_init=_chan_ni(2))
 
 
 @kernel
@@ -102,7 +133,7 @@ def outall_perf(s, ctx, spout, asig, n0, n1):
             spout[c, n] += asig[n]
 
 
-defop("outall", "", "a", None, _spout, outall_perf, arrays=("spout",))
+defop("outall", "", "a", None, _spout, outall_perf, arrays=("spout",), native_init=_SPOUT_NI)
 
 
 @helper
@@ -133,7 +164,7 @@ def outch_perf(s, ctx, spout, args, n0, n1):
         ch = _outch_arg(spout, x, ch, n0, n1)
 
 
-defop("outch", "", "Z", None, _spout, outch_perf, arrays=("spout",))
+defop("outch", "", "Z", None, _spout, outch_perf, arrays=("spout",), native_init=_SPOUT_NI)
 
 
 @kernel
@@ -150,7 +181,7 @@ def outrg_perf(s, ctx, spout, kstart, asigs, n0, n1):
             spout[c, n] += asig[n]
 
 
-defop("outrg", "", "ky", None, _spout, outrg_perf, arrays=("spout",))
+defop("outrg", "", "ky", None, _spout, outrg_perf, arrays=("spout",), native_init=_SPOUT_NI)
 
 
 # ----------------------------------------------------------------- inputs
@@ -169,10 +200,10 @@ def in_perf(s, ctx, spin, *args):
             ar[n] = spin[c, n]
 
 
-defop("in", "a", "", None, _spin, in_perf, arrays=("spin",))
-defop("in", "aa", "", None, _spin, in_perf, arrays=("spin",))
+defop("in", "a", "", None, _spin, in_perf, arrays=("spin",), native_init=_SPIN_NI)
+defop("in", "aa", "", None, _spin, in_perf, arrays=("spin",), native_init=_SPIN_NI)
 for _name, _n in (("ins", 2), ("inq", 4), ("inh", 6), ("ino", 8), ("inx", 16), ("in32", 32)):
-    defop(_name, "a" * _n, "", None, _spin, in_perf, arrays=("spin",))
+    defop(_name, "a" * _n, "", None, _spin, in_perf, arrays=("spin",), native_init=_SPIN_NI)
 
 
 def _inch_check(ic, chans, warn):
@@ -189,6 +220,19 @@ def inch1_init(s, ic, ar, kchan):
     # Csound reports a bad channel at the first perf pass; it is known here already.
     _inch_check(ic, (kchan,), lambda text: ic.message(text + "\n"))
     return (ic.engine.spin,)
+
+
+@helper
+def _inch_ok_native(ctx, kch):
+    """True where `_inch_check` has nothing to report about channel `kch`."""
+    ch = np.rint(kch)
+    return ch >= 1.0 and ch <= ctx.nchnls_i
+
+
+@kernel
+def inch1_init_native(s, ctx, tabs, ar, kchan):
+    """`inch1_init` for compiled note starts (a bad channel's message: Python's)."""
+    return 0 if _inch_ok_native(ctx, kchan) else 1
 
 
 @helper
@@ -216,6 +260,15 @@ def inch_init(s, ic, *args):
 
 
 @kernel
+def inch_init_native(s, ctx, tabs, *args):
+    """`inch_init` for compiled note starts (a bad channel's warning: Python's)."""
+    for kch in args[-1]:
+        if not _inch_ok_native(ctx, kch):
+            return 1
+    return 0
+
+
+@kernel
 def inch_perf(s, ctx, spin, *args):
     """inch: several input channels, one output each (aops.c inch_opcode)."""
     outs = args[:-3]
@@ -228,5 +281,7 @@ def inch_perf(s, ctx, spin, *args):
         _inch_copy(spin, outs[c], at(chans[c], 0), n0, n1)
 
 
-defop("inch", "a", "k", None, inch1_init, inch1_perf, arrays=("spin",))
-defop("inch", "m" * 40, "z", None, inch_init, inch_perf, arrays=("spin",))
+defop("inch", "a", "k", None, inch1_init, inch1_perf, arrays=("spin",),
+      native_init=NativeInit(inch1_init_native, (), ("spin",)))
+defop("inch", "m" * 40, "z", None, inch_init, inch_perf, arrays=("spin",),
+      native_init=NativeInit(inch_init_native, (), ("spin",)))

@@ -21,9 +21,18 @@ import math
 import numpy as np
 
 from .._jit import at, helper, is_audio, kernel
-from ..engine.tables import MAXLEN, PHMASK, FunctionTable
+from ..engine.tables import (
+    MAXLEN,
+    PHMASK,
+    TAB_ADDR,
+    TAB_FLEN,
+    TAB_LOBITS,
+    TAB_LOMASK,
+    TAB_NPTS,
+    FunctionTable,
+)
 from ..errors import InitError, PerfError
-from ._registry import State, defop, f64, i64
+from ._registry import NativeInit, State, defop, f64, i64
 
 FMAXLEN = float(MAXLEN)
 SINE_SIZE = 16384  # Csound's default --sinesize
@@ -81,6 +90,43 @@ def builtin_sine(ic) -> FunctionTable:
         data[0] = data[size] = 0.0
         table = ic.engine.globals[key] = FunctionTable(-1, data)
     return table
+
+
+@helper
+def ftfind_native(tabs, ifn):
+    """`_ftfind` in compiled init passes: the table's row in `tabs`, or -1
+    where Python's must run (no such table, table -1, deferred size, not a
+    power of two: errors or the built-in sine)."""
+    fno = _lrint32(ifn)
+    if fno < 1 or fno >= tabs.shape[0] or tabs[fno, TAB_ADDR] == 0:
+        return -1
+    flen = tabs[fno, TAB_FLEN]
+    if flen <= 0 or (flen & (flen - 1)) != 0:
+        return -1
+    return fno
+
+
+@helper
+def table_ref_native(tabs, fno, xa, xs):
+    """Point an aux slot (address, shape) at table row `fno`'s data."""
+    xa[0] = tabs[fno, TAB_ADDR]
+    xs[0] = tabs[fno, TAB_NPTS]
+
+
+@helper
+def ftnp2find_native(tabs, ifn):
+    """`_ftnp2find` in compiled init passes: the row of a table of any nonzero
+    length, or -1 where Python's must run (table -1, missing, deferred size)."""
+    fno = _lrint32(ifn)
+    if fno < 1 or fno >= tabs.shape[0] or tabs[fno, TAB_ADDR] == 0 or tabs[fno, TAB_FLEN] <= 0:
+        return -1
+    return fno
+
+
+@helper
+def audio_native(x):
+    """`is_audio` in compiled init passes: True for an a-rate (1-d array) input."""
+    return np.asarray(x).ndim == 1
 
 
 def _ftfind(ic, ifn: float) -> FunctionTable:
@@ -152,6 +198,22 @@ def _osc_init_array(interp):
 
 
 @kernel
+def osc_init_native(s, ctx, tabs, interp, ft_addr, ft_shape, ar, xamp, xcps, ifn, iphs):
+    """`_osc_init` for compiled note starts (the built-in sine and errors: Python's)."""
+    fno = ftfind_native(tabs, ifn)
+    if fno < 0:
+        return 1
+    s.interp = interp
+    lobits = tabs[fno, TAB_LOBITS]
+    s.lobits, s.lomask, s.lodiv = lobits, tabs[fno, TAB_LOMASK], 1.0 / (1 << lobits)
+    s.flen = tabs[fno, TAB_FLEN]
+    if iphs >= 0:
+        s.lphs = _trunc32(iphs * FMAXLEN) & PHMASK
+    table_ref_native(tabs, fno, ft_addr, ft_shape)
+    return 0
+
+
+@kernel
 def oscil_perf(s, ctx, ft, ar, xamp, xcps, ifn, iphs, n0, n1):
     """oscil/oscili/oscil3 a-rate: 28-bit fixed-point phase (OOps/ugens2.c osckk...)."""
     phs, sicvt, interp = s.lphs, ctx.sicvt, s.interp
@@ -176,9 +238,12 @@ def oscil_perf_k(s, ctx, ft, kres, kamp, kcps, ifn, iphs, n0, n1):
 
 for _name, _interp in (("oscil", 0), ("oscili", 1), ("oscil3", 3)):
     _init, _init_a = _osc_init(_interp), _osc_init_array(_interp)
-    defop(_name, "k", "kkjo", OSC, _init, oscil_perf_k, arrays=("ft",), flags=("note_local",))
+    _ni = NativeInit(osc_init_native, (_interp,), ("ref",))
+    defop(_name, "k", "kkjo", OSC, _init, oscil_perf_k, arrays=("ft",), flags=("note_local",),
+          native_init=_ni)
     for _ins in ("kkjo", "kajo", "akjo", "aajo"):
-        defop(_name, "a", _ins, OSC, _init, oscil_perf, arrays=("ft",), flags=("note_local",))
+        defop(_name, "a", _ins, OSC, _init, oscil_perf, arrays=("ft",), flags=("note_local",),
+              native_init=_ni)
     defop(_name, "k", "kki[]o", OSC, _init_a, oscil_perf_k, arrays=("ft",))
     for _ins in ("kki[]o", "kai[]o", "aki[]o", "aai[]o"):
         defop(_name, "a", _ins, OSC, _init_a, oscil_perf, arrays=("ft",))
@@ -203,6 +268,24 @@ def _posc_init(cubic):
             s.phs -= s.tablen
         return (table.data,)
     return init
+
+
+@kernel
+def posc_init_native(s, ctx, tabs, cubic, ft_addr, ft_shape, ar, xamp, xcps, ifn, iphs):
+    """`_posc_init` for compiled note starts (the built-in sine and errors: Python's)."""
+    fno = ftnp2find_native(tabs, ifn)
+    if fno < 0:
+        return 1
+    size = tabs[fno, TAB_FLEN]
+    s.cubic, s.acps = cubic, 1 if audio_native(xcps) else 0
+    s.tablen = size
+    s.tablenUPsr = size * ctx.onedsr
+    if iphs >= 0:
+        s.phs = iphs * size
+    while s.phs >= s.tablen:
+        s.phs -= s.tablen
+    table_ref_native(tabs, fno, ft_addr, ft_shape)
+    return 0
 
 
 @helper
@@ -246,10 +329,14 @@ def poscil_perf_k(s, ctx, ft, kres, kamp, kcps, ifn, iphs, n0, n1):
 
 for _name, _cubic_flag in (("poscil", 0), ("poscil3", 1)):
     _init = _posc_init(_cubic_flag)
-    defop(_name, "a", "kkjo", POSC, _init, poscil_perf, arrays=("ft",), flags=("note_local",))
-    defop(_name, "k", "kkjo", POSC, _init, poscil_perf_k, arrays=("ft",), flags=("note_local",))
+    _ni = NativeInit(posc_init_native, (_cubic_flag,), ("ref",))
+    defop(_name, "a", "kkjo", POSC, _init, poscil_perf, arrays=("ft",), flags=("note_local",),
+          native_init=_ni)
+    defop(_name, "k", "kkjo", POSC, _init, poscil_perf_k, arrays=("ft",), flags=("note_local",),
+          native_init=_ni)
     for _ins in ("kajo", "akjo", "aajo"):
-        defop(_name, "a", _ins, POSC, _init, poscil_perf, arrays=("ft",), flags=("note_local",))
+        defop(_name, "a", _ins, POSC, _init, poscil_perf, arrays=("ft",), flags=("note_local",),
+              native_init=_ni)
 
 
 # ------------------------------------------------------------------- phasor
@@ -263,6 +350,17 @@ def phasor_init(s, ic, out, xcps, iphs):
         if whole:
             ic.warning("init phase truncation\n")
         s.curphs = iphs - whole
+
+
+@kernel
+def phasor_init_native(s, ctx, tabs, out, xcps, iphs):
+    """`phasor_init` for compiled note starts (a truncated phase warns: Python's)."""
+    if iphs >= 0:
+        whole = _trunc32(iphs)
+        if whole != 0:
+            return 1
+        s.curphs = iphs - whole
+    return 0
 
 
 @kernel
@@ -292,8 +390,10 @@ def phasor_perf_k(s, ctx, kres, kcps, iphs, n0, n1):
     s.curphs = phs
 
 
-defop("phasor", "a", "xo", PHSOR, phasor_init, phasor_perf)
-defop("phasor", "k", "ko", PHSOR, phasor_init, phasor_perf_k)
+defop("phasor", "a", "xo", PHSOR, phasor_init, phasor_perf,
+      native_init=NativeInit(phasor_init_native))
+defop("phasor", "k", "ko", PHSOR, phasor_init, phasor_perf_k,
+      native_init=NativeInit(phasor_init_native))
 
 
 # ------------------------------------------------------------------- oscils
@@ -316,6 +416,22 @@ def oscils_init(s, ic, ar, iamp, icps, iphs, iflg):
 
 
 @kernel
+def oscils_init_native(s, ctx, tabs, ar, iamp, icps, iphs, iflg):
+    """`oscils_init` for compiled note starts."""
+    if (_trunc32(iflg + 0.5) & 7) & 1:
+        return 0
+    f = icps * ctx.tpidsr
+    p = iphs * (2.0 * math.pi)
+    y0 = math.sin(p)
+    y1 = math.sin(p + f)
+    c = 2.0 * math.cos(f) - 2.0
+    s.cd = c
+    s.xd = y0 * iamp
+    s.vd = (y1 - c * y0 - y0) * iamp
+    return 0
+
+
+@kernel
 def oscils_perf(s, ctx, ar, iamp, icps, iphs, iflg, n0, n1):
     """oscils: recursive sine, v += c*x; x += v (OOps/oscils.c)."""
     x, c, v = s.xd, s.cd, s.vd
@@ -326,7 +442,8 @@ def oscils_perf(s, ctx, ar, iamp, icps, iphs, iflg, n0, n1):
     s.xd, s.vd = x, v
 
 
-defop("oscils", "a", "iiio", OSCILS, oscils_init, oscils_perf)
+defop("oscils", "a", "iiio", OSCILS, oscils_init, oscils_perf,
+      native_init=NativeInit(oscils_init_native))
 
 
 # ---------------------------------------------------------------------- lfo
@@ -334,6 +451,11 @@ defop("oscils", "a", "iiio", OSCILS, oscils_init, oscils_perf)
 LFO_MAXPHASE = 0x1000000
 LFO_MAXMASK = 0x0FFFFFF
 LFO = State(lasttype=i64, phs=i64)
+# lfo's 4096-point sine and guard point, the same for every engine: one
+# module-wide array, which perf only reads, so compiled note starts can point at it.
+LFO_SINE = np.zeros(4097)
+LFO_SINE[:4096] = np.sin(2.0 * math.pi * np.arange(4096.0) / 4096.0)
+_LFO_SINE_REF = (LFO_SINE.__array_interface__["data"][0], LFO_SINE.shape[0])
 
 
 def lfo_init(s, ic, out, kamp, kcps, itype):
@@ -342,12 +464,20 @@ def lfo_init(s, ic, out, kamp, kcps, itype):
         raise InitError(f"LFO: unknown oscilator type {kind}")
     s.lasttype = kind
     s.phs = 0
-    sine = ic.engine.globals.get("oscillators.lfo_sine")
-    if sine is None:
-        sine = np.zeros(4097)
-        sine[:4096] = np.sin(2.0 * math.pi * np.arange(4096.0) / 4096.0)
-        ic.engine.globals["oscillators.lfo_sine"] = sine
-    return (sine,)
+    return (LFO_SINE,)
+
+
+@kernel
+def lfo_init_native(s, ctx, tabs, sine_addr, sine_npts, xa, xs, out, kamp, kcps, itype):
+    """`lfo_init` for compiled note starts (an unknown type is an error: Python's)."""
+    kind = _trunc32(itype)
+    if kind > 5 or kind < 0:
+        return 1
+    s.lasttype = kind
+    s.phs = 0
+    xa[0] = sine_addr
+    xs[0] = sine_npts
+    return 0
 
 
 @helper
@@ -395,8 +525,9 @@ def lfo_perf_k(s, ctx, sine, kres, kamp, kcps, itype, n0, n1):
     kres[0] = at(kamp, 0) * res
 
 
-defop("lfo", "k", "kko", LFO, lfo_init, lfo_perf_k, arrays=("sine",))
-defop("lfo", "a", "kko", LFO, lfo_init, lfo_perf, arrays=("sine",))
+_LFO_NI = NativeInit(lfo_init_native, _LFO_SINE_REF, ("ref",))
+defop("lfo", "k", "kko", LFO, lfo_init, lfo_perf_k, arrays=("sine",), native_init=_LFO_NI)
+defop("lfo", "a", "kko", LFO, lfo_init, lfo_perf, arrays=("sine",), native_init=_LFO_NI)
 
 
 # --------------------------------------------------------------- buzz, gbuzz
@@ -410,6 +541,19 @@ def buzz_init(s, ic, ar, xamp, xcps, knh, ifn, iphs):
     if iphs >= 0:
         s.lphs = _trunc32_py(iphs * 0.5 * FMAXLEN) & PHMASK
     return (table.data,)
+
+
+@kernel
+def buzz_init_native(s, ctx, tabs, ft_addr, ft_shape, ar, xamp, xcps, knh, ifn, iphs):
+    """`buzz_init` for compiled note starts (the built-in sine and errors: Python's)."""
+    fno = ftfind_native(tabs, ifn)
+    if fno < 0:
+        return 1
+    s.lobits, s.lenmask = tabs[fno, TAB_LOBITS], tabs[fno, TAB_FLEN] - 1
+    if iphs >= 0:
+        s.lphs = _trunc32(iphs * 0.5 * FMAXLEN) & PHMASK
+    table_ref_native(tabs, fno, ft_addr, ft_shape)
+    return 0
 
 
 @kernel
@@ -437,7 +581,8 @@ def buzz_perf(s, ctx, ft, ar, xamp, xcps, knh, ifn, iphs, n0, n1):
     s.lphs = phs
 
 
-defop("buzz", "a", "xxkio", BUZZ, buzz_init, buzz_perf, arrays=("ft",))
+defop("buzz", "a", "xxkio", BUZZ, buzz_init, buzz_perf, arrays=("ft",),
+      native_init=NativeInit(buzz_init_native, (), ("ref",)))
 
 GBUZZ = State(lphs=i64, lobits=i64, lenmask=i64, prvr=f64, prvn=i64, twor=f64,
               rsqp1=f64, rtn=f64, rtnp1=f64, rsumr=f64, last=f64)
@@ -451,6 +596,22 @@ def gbuzz_init(s, ic, ar, xamp, xcps, knh, klh, kmul, ifn, iphs):
         s.prvr = 0.0
     s.last = 1.0
     return (table.data,)
+
+
+@kernel
+def gbuzz_init_native(s, ctx, tabs, ft_addr, ft_shape, ar, xamp, xcps, knh, klh, kmul, ifn,
+                      iphs):
+    """`gbuzz_init` for compiled note starts (the built-in sine and errors: Python's)."""
+    fno = ftfind_native(tabs, ifn)
+    if fno < 0:
+        return 1
+    s.lobits, s.lenmask = tabs[fno, TAB_LOBITS], tabs[fno, TAB_FLEN] - 1
+    if iphs >= 0:
+        s.lphs = _trunc32(iphs * FMAXLEN) & PHMASK
+        s.prvr = 0.0
+    s.last = 1.0
+    table_ref_native(tabs, fno, ft_addr, ft_shape)
+    return 0
 
 
 @helper
@@ -509,7 +670,8 @@ def gbuzz_perf(s, ctx, ft, ar, xamp, xcps, knh, klh, kmul, ifn, iphs, n0, n1):
     s.last, s.lphs = last, lphs
 
 
-defop("gbuzz", "a", "xxkkkio", GBUZZ, gbuzz_init, gbuzz_perf, arrays=("ft",))
+defop("gbuzz", "a", "xxkkkio", GBUZZ, gbuzz_init, gbuzz_perf, arrays=("ft",),
+      native_init=NativeInit(gbuzz_init_native, (), ("ref",)))
 
 
 # ---------------------------------------------------------------------- vco

@@ -23,8 +23,10 @@ import math
 import numpy as np
 
 from .._jit import at, helper, is_audio, kernel
+from ..engine.tables import TAB_ADDR, TAB_FLEN
 from ..errors import InitError
-from ._registry import State, defop, f64, i64
+from ._registry import NativeInit, State, defop, f64, i64
+from .oscillators import audio_native, table_ref_native
 
 HALFPI = 1.5707963267948966
 ROOT2 = 1.4142135623730951
@@ -47,6 +49,18 @@ def pan2_init(s, ic, aleft, aright, asig, xpan, imode):
         raise InitError("Unknown panning type")
     s.apan = 1 if is_audio(xpan) else 0
     s.lastpan = -1.0
+
+
+@kernel
+def pan2_init_native(s, ctx, tabs, aleft, aright, asig, xpan, imode):
+    """`pan2_init` for compiled note starts (an unknown type is an error: Python's)."""
+    mode = np.rint(imode)
+    if not (mode >= 0.0 and mode <= 3.0):
+        return 1
+    s.type = np.int64(mode)
+    s.apan = 1 if audio_native(xpan) else 0
+    s.lastpan = -1.0
+    return 0
 
 
 @helper
@@ -89,7 +103,8 @@ def pan2_perf(s, ctx, aleft, aright, asig, xpan, imode, n0, n1):
     s.lastpan, s.s, s.c = last, gr, gl
 
 
-defop("pan2", "aa", "axo", PAN2, pan2_init, pan2_perf, flags=("note_local",))
+defop("pan2", "aa", "axo", PAN2, pan2_init, pan2_perf, flags=("note_local",),
+      native_init=NativeInit(pan2_init_native))
 
 # ------------------------------------------------------------------ pan
 PAN = State(xmul=f64, xoff=f64, flen=i64)
@@ -101,6 +116,31 @@ def pan_init(s, ic, r1, r2, r3, r4, asig, kx, ky, ifn, imode, ioffset):
     s.xmul = 1.0 if imode == 0.0 else float(ft.size)
     s.xoff = ft.size * 0.5 if ioffset == 0.0 else 0.0
     return (ft.data,)
+
+
+@helper
+def table_native(tabs, ifn):
+    """`ic.table` in compiled init passes: the row of table `ifn`, or -1 where
+    Python's must run (no such table: an error)."""
+    if not (ifn >= 1.0 and ifn < tabs.shape[0]):
+        return -1
+    fno = np.int64(ifn)
+    return fno if tabs[fno, TAB_ADDR] != 0 else -1
+
+
+@kernel
+def pan_init_native(s, ctx, tabs, ft_addr, ft_shape, r1, r2, r3, r4, asig, kx, ky, ifn, imode,
+                    ioffset):
+    """`pan_init` for compiled note starts (a missing table: Python's error)."""
+    fno = table_native(tabs, ifn)
+    if fno < 0:
+        return 1
+    size = tabs[fno, TAB_FLEN]
+    s.flen = size
+    s.xmul = 1.0 if imode == 0.0 else float(size)
+    s.xoff = size * 0.5 if ioffset == 0.0 else 0.0
+    table_ref_native(tabs, fno, ft_addr, ft_shape)
+    return 0
 
 
 @kernel
@@ -132,7 +172,8 @@ def pan_perf(s, ctx, ft, r1, r2, r3, r4, asig, kx, ky, ifn, imode, ioffset, n0, 
         r4[n] = sig * ch4
 
 
-defop("pan", "aaaa", "akkioo", PAN, pan_init, pan_perf, arrays=("ft",))
+defop("pan", "aaaa", "akkioo", PAN, pan_init, pan_perf, arrays=("ft",),
+      native_init=NativeInit(pan_init_native, (), ("ref",)))
 
 
 # ------------------------------------------------- send pairs (locsig, space)
@@ -224,6 +265,10 @@ defop("locsend", "mmmm", "", State(), locsend_init, locsend_perf, arrays=("rrev"
 # ------------------------------------------------------ space spsend spdist
 RESOLUTION = 100.0
 SPACE = State(flen=i64)
+# the table of a space/spdist without one (flen 0: never read), shared so that
+# compiled note starts can point at it
+NO_XY_TABLE = np.zeros(1)
+_NO_XY_REF = (NO_XY_TABLE.__array_interface__["data"][0], NO_XY_TABLE.shape[0])
 
 
 def _xy_table(s, ic, ifn):
@@ -232,7 +277,7 @@ def _xy_table(s, ic, ifn):
         s.flen = ft.size
         return ft.data
     s.flen = 0
-    return np.zeros(1)
+    return NO_XY_TABLE
 
 
 @helper
@@ -337,6 +382,23 @@ def spdist_init(s, ic, kr, ifn, ktime, kx, ky):
 
 
 @kernel
+def spdist_init_native(s, ctx, tabs, none_addr, none_npts, ft_addr, ft_shape, kr, ifn, ktime,
+                       kx, ky):
+    """`spdist_init` for compiled note starts (a missing table: Python's error)."""
+    if ifn > 0:
+        fno = table_native(tabs, ifn)
+        if fno < 0:
+            return 1
+        s.flen = tabs[fno, TAB_FLEN]
+        table_ref_native(tabs, fno, ft_addr, ft_shape)
+    else:
+        s.flen = 0
+        ft_addr[0] = none_addr
+        ft_shape[0] = none_npts
+    return 0
+
+
+@kernel
 def spdist_perf(s, ctx, ft, kr, ifn, ktime, kx, ky, n0, n1):
     """spdist: the distance space would use, at least 1 (Opcodes/space.c)."""
     x, y = _xy_at(ft, s.flen, at(ktime, 0), at(kx, 0), at(ky, 0))
@@ -344,7 +406,8 @@ def spdist_perf(s, ctx, ft, kr, ifn, ktime, kx, ky, n0, n1):
     kr[0] = 1.0 if distance < 1.0 else distance
 
 
-defop("spdist", "k", "ikkk", SPACE, spdist_init, spdist_perf, arrays=("ft",))
+defop("spdist", "k", "ikkk", SPACE, spdist_init, spdist_perf, arrays=("ft",),
+      native_init=NativeInit(spdist_init_native, _NO_XY_REF, ("ref",)))
 
 # =================================================================== VBAP
 # Loudspeaker setup (vbaplsinit): plain Python, run once at i-time.

@@ -26,9 +26,10 @@ import numpy as np
 from .._jit import at, helper, is_audio, kernel
 from ..engine.context import MAXLEN
 from ..errors import InitError, PerfError
-from ._registry import State, defop, f64, i64
+from ._registry import NativeInit, State, defop, f64, i64
 from .noise import ONE_UP_31_BIT, _holdrand, _i32, _rand_gab
-from .oscillators import _ftfind, _intpow1, _lrint32, _trunc32
+from .oscillators import _ftfind, _intpow1, _lrint32, _trunc32, ftfind_native, table_ref_native
+from ..engine.tables import TAB_LOBITS, TAB_LOMASK
 
 FMAXLEN = float(MAXLEN)
 PHMASK = MAXLEN - 1
@@ -91,6 +92,22 @@ def _fosc_init(interp):
     return init
 
 
+@kernel
+def fosc_init_native(s, ctx, tabs, interp, ft_addr, ft_shape, ar, xamp, kcps, xcar, xmod, kndx,
+                     ifn, iphs):
+    """`_fosc_init` for compiled note starts."""
+    fno = ftfind_native(tabs, ifn)
+    if fno < 0:
+        return 1
+    if iphs >= 0:
+        s.cphs = s.mphs = _trunc32(iphs * FMAXLEN)
+    lobits = tabs[fno, TAB_LOBITS]
+    s.lobits, s.lomask, s.lodiv = lobits, tabs[fno, TAB_LOMASK], 1.0 / (1 << lobits)
+    s.interp = interp
+    table_ref_native(tabs, fno, ft_addr, ft_shape)
+    return 0
+
+
 @helper
 def _fosc_read(ft, phs, lobits, lomask, lodiv, interp):
     """Truncating or linear table read at a masked fixed-point phase."""
@@ -122,9 +139,9 @@ def foscil_perf(s, ctx, ft, ar, xamp, kcps, xcar, xmod, kndx, ifn, iphs, n0, n1)
 
 
 defop("foscil", "a", "xkxxkjo", FOSC, _fosc_init(0), foscil_perf, arrays=("ft",),
-      flags=("note_local",))
+      flags=("note_local",), native_init=NativeInit(fosc_init_native, (0,), ("ref",)))
 defop("foscili", "a", "xkxxkjo", FOSC, _fosc_init(1), foscil_perf, arrays=("ft",),
-      flags=("note_local",))
+      flags=("note_local",), native_init=NativeInit(fosc_init_native, (1,), ("ref",)))
 
 # ------------------------------------------------------------------ fof fof2
 
