@@ -67,6 +67,7 @@ from pathlib import Path
 from typing import Any
 
 from ..engine.context import ST_KCOUNT, ST_RELEASING
+from ..opcodes.events import EV_P1
 from .ir import InstrIR, Op, Var
 from .jitcache import file_hash, source_hash
 
@@ -82,8 +83,11 @@ class PerfPlan:
     opaque: list[tuple[int, int]]  # (op index, position in the perf-args tuple)
     arity: dict[int, int] = field(default_factory=dict)  # op -> length of its perf-args tuple
     # the frame P: for each array, its address then its dimensions; keys "K",
-    # "A", "ST", ("S", op), ("Xa"|"Xs", opaque position), ("g", global name)
+    # "A", "ST", ("S", op), ("Xa"|"Xs", opaque position), ("Z", scratch
+    # position), ("g", global name)
     frame: list[tuple[Any, int]] = field(default_factory=list)
+    init_name: str | None = None  # the init function, for notes started natively
+    scratch: list[tuple[int, int, tuple]] = field(default_factory=list)
 
 
 def kernel_ref(fn: Any) -> tuple[str, str] | None:
@@ -113,6 +117,12 @@ def escapes(ir: InstrIR, program: list[tuple]) -> set[int]:
     return out
 
 
+def may_escape(ir: InstrIR, program: list[tuple]) -> set[int]:
+    """Native steps whose kernel may hand the step to Python (`OpEntry.fallback`)."""
+    return {j for j, (kind, i, _target) in enumerate(program)
+            if kind == CALL and ir.ops[i].entry.fallback is not None}
+
+
 def unfusable_reason(ir: InstrIR, program: list[tuple], local_ok: bool = False) -> str | None:
     """Why this instrument's perf pass cannot be fused (None if it can);
     `local_ok`: a UDO body compiled for its own `setksmps` block size."""
@@ -125,6 +135,36 @@ def unfusable_reason(ir: InstrIR, program: list[tuple], local_ok: bool = False) 
     python = escapes(ir, program)
     if all(kind != CALL or j in python for j, (kind, _i, _t) in enumerate(program)):
         return "no opcode that runs natively"
+    return None
+
+
+def lifecycle_reason(ir: InstrIR, program: list[tuple]) -> str | None:
+    """Why notes of this (fusable) instrument cannot be started in compiled
+    code (None if they can): every init-time op needs a native init
+    (`opcodes._registry.NativeInit`) over scalar and audio variables, the
+    init pass must be straight-line and must leave the p-fields and globals
+    alone, and the perf pass may not hand steps to Python."""
+    if ir.local_ksmps or ir.pset:
+        return "local ksmps or pset"
+    if escapes(ir, program) or may_escape(ir, program):
+        return "perf steps that Python runs"
+    for op in ir.ops:
+        if op.kind == "jump" and "i" in op.mode:
+            return "an i-time jump"
+        if op.kind != "call":
+            continue
+        if op.udo is not None or op.entry.deinit is not None:
+            return f"{op.entry.name}: a UDO call or a deinit"
+        if op.entry.init is None:
+            continue
+        if op.entry.native_init is None:
+            return f"{op.entry.name} has no native init"
+        for v in (*op.outs, *op.ins):
+            if v.kind not in ("scalar", "audio"):
+                return f"{op.entry.name}: a {v.kind} argument"
+        for v in op.outs:
+            if v.scope == "global" or (v.kind == "scalar" and v.index < ir.npfields):
+                return f"{op.entry.name} writes a global or a p-field at init"
     return None
 
 
@@ -165,11 +205,14 @@ def _literal(v: Var) -> str | None:
 
 class _Gen:
     def __init__(self, ir: InstrIR, program: list[tuple], ksmps: int, label: str,
-                 views: dict | None = None):
+                 views: dict | None = None, lifecycle: bool = False):
         self.ir = ir
+        self.lifecycle = lifecycle
+        self.scratch: list[tuple[int, int, tuple]] = []  # (op, aux position, shape)
         self.views = views or {}
         self.program = program
         self.escapes = escapes(ir, program)
+        self.maybe = may_escape(ir, program) - self.escapes
         self.ksmps = ksmps
         self.label = label
         self.globals: dict[str, str] = {}
@@ -328,6 +371,10 @@ class _Gen:
                 lines.append(f"{indent}{expression}")
                 return lines
             lines.append(f"{indent}prog[1] = {i}")
+            if j in self.maybe:
+                return lines + [f"{indent}if {self.call(i)}:", f"{indent}    prog[0] = k",
+                                f"{indent}    prog[2] = {j}", f"{indent}    prog[3] = nrel",
+                                f"{indent}    return 1"]
             lines.append(f"{indent}{self.call(i)}")
             return lines
         dest = target if target < len(self.program) else -1
@@ -341,13 +388,15 @@ class _Gen:
     def body(self) -> list[str]:
         """The ops of one note: straight-line, or a state machine over basic blocks."""
         program = self.program
-        if not self.escapes and all(kind == CALL for kind, _, _ in program):
+        if not self.escapes and not self.maybe and all(kind == CALL for kind, _, _ in program):
             out = []
             for j in range(len(program)):
                 out += self.step(j, " " * 8)
             return out
         leaders = {0}
         for j, (kind, _i, target) in enumerate(program):
+            if j in self.maybe:
+                leaders.add(j + 1)
             if kind == JUMP or j in self.escapes:
                 leaders.add(j + 1)
                 leaders.add(target if kind in (JUMP, BRANCH) else j)
@@ -362,6 +411,52 @@ class _Gen:
             if program[end - 1][0] != JUMP and end - 1 not in self.escapes:
                 out.append(f"                pc = {end if end < len(program) else -1}")
         return out
+
+    def init_call(self, i: int) -> list[str]:
+        """Op i's native init (`NativeInit`) in the init function, leaving with
+        1 when it asks for Python's."""
+        op = self.ir.ops[i]
+        native = op.entry.native_init
+        if i not in self.state_ops:
+            self.state_ops.append(i)
+        args = [f"S{i}[slot]", "ctx", "tabs", *(repr(c) for c in native.consts)]
+        for p, kind in enumerate(native.aux, start=2):
+            if kind == "ref":
+                if (i, p) in self.views and (i, p) in self.opaque:
+                    one = len(self.views[(i, p)]) == 3
+                    args += [f"X{i}_{p}a[slot:slot + 1]" if one else f"X{i}_{p}a[slot]",
+                             f"X{i}_{p}s[slot]"]
+                else:  # the perf kernel never reads it
+                    args += ["np.zeros(1, np.int64)", "np.zeros(4, np.int64)"]
+            elif isinstance(kind, tuple):
+                shape = tuple(kind[1](len(op.ins)))
+                self.scratch.append((i, p, shape))
+                args.append(f"Z{i}_{p}[slot]")
+        args += [self.out_expr(v) for v in op.outs]
+        live = _aliased(op)
+        fixed = op.ins[:op.nfixed] if op.variadic else op.ins
+        args += [self.in_expr(v, _key(v) in live) for v in fixed]
+        if op.variadic:
+            parts = [self.in_expr(v, _key(v) in live) for v in op.ins[op.nfixed:]]
+            args.append("(" + "".join(f"{p}, " for p in parts).rstrip(" ") + ")")
+        kernel = self.kernel(native.kernel)
+        line = op.span.line if op.span is not None else 0
+        text = op.describe().replace("\n", " ")
+        return [f"    # orc:{line} {text}", f"    if {kernel}({', '.join(args)}) != 0:",
+                "        return 1"]
+
+    def init_body(self) -> list[str]:
+        """The init function's body: p-fields from the event row, a fresh
+        status, then each op's native init in order."""
+        npf = self.ir.npfields
+        lines = ["    nfields = int(ev[1])",
+                 f"    for j in range(1, {npf}):",
+                 f"        K[slot, j] = ev[{EV_P1 - 1} + j] if j <= nfields else 0.0",
+                 "    ST[slot, :] = 0.0"]
+        for i, op in enumerate(self.ir.ops):
+            if op.kind == "call" and op.entry.init is not None:
+                lines += self.init_call(i)
+        return lines + ["    return 0"]
 
     def unpack_frame(self) -> tuple[list[str], list[str]]:
         """Lines rebuilding the pool's arrays from the frame P, and the record
@@ -378,6 +473,8 @@ class _Gen:
                 many = len(kind) - 3  # 1 for a tuple of arrays
                 items.append((("Xa", (i, p)), f"X{i}_{p}a", 1 + many, "int64"))
                 items.append((("Xs", (i, p)), f"X{i}_{p}s", 2 + many, "int64"))
+        for i, p, shape in self.scratch:
+            items.append((("Z", (i, p)), f"Z{i}_{p}", 1 + len(shape), "float64"))
         for name, g in self.globals.items():
             items.append((("g", name), g, 1, "float64"))
         lines, at = [], 0
@@ -395,7 +492,7 @@ class _Gen:
         operator or flagged "note_local" (see opcodes._registry), except at
         most one "bus_out" op; and some op has a pair kernel to gain from."""
         ops = [self.ir.ops[i] for _kind, i, _t in self.program]
-        if self.escapes or any(kind != CALL for kind, _i, _t in self.program):
+        if self.escapes or self.maybe or any(kind != CALL for kind, _i, _t in self.program):
             return False
         if any(v.scope == "global" for op in ops for v in op.outs):
             return False
@@ -441,6 +538,7 @@ class _Gen:
     def source(self, fingerprint: str) -> tuple[str, str]:
         body = self.body()
         paired = self.pair_body() if self.pairable() else []
+        init = self.init_body() if self.lifecycle else []
         func = f"instr_{_ident(self.label)}_perf"
         params = ["ctx", "slots", "k0", "pc0", "prog", "P"]
         params += [f"X{i}_{p}" for i, p in self.opaque if (i, p) not in self.views]
@@ -480,6 +578,17 @@ class _Gen:
             "    return 0",
             "",
         ]
+        if init:
+            lines += [
+                "",
+                "@kernel",
+                f"def instr_{_ident(self.label)}_init(ctx, slot, ev, tabs, P):",
+                f'    """The init pass of a note of instr {self.label} started from event row'
+                ' `ev` in slot `slot`: 0, or 1 when Python must start it."""',
+                *prologue,
+                *init,
+                "",
+            ]
         return func, "\n".join(lines)
 
 
@@ -502,7 +611,8 @@ def fingerprint() -> str:
         from .. import _jit, opcodes
 
         files = sorted(Path(opcodes.__file__).parent.glob("*.py")) + [
-            Path(_jit.__file__), Path(__file__).with_name("views.py")]
+            Path(_jit.__file__), Path(__file__).with_name("views.py"),
+            Path(__file__).with_name("lifecycle.py")]
         parts = [numba.__version__] + [f"{f.name}={file_hash(str(f))}" for f in files]
         _FINGERPRINT = source_hash(" ".join(parts))
     return _FINGERPRINT
@@ -512,48 +622,118 @@ _FINGERPRINT: str | None = None
 
 
 def perf_plan(ir: InstrIR, program: list[tuple], ksmps: int, label: str,
-              views: dict | None = None) -> PerfPlan:
+              views: dict | None = None, lifecycle: bool = False) -> PerfPlan:
     """Generate the fused perf pass (call `unfusable_reason` first).  `views`:
     the opaque positions passed as address and shape (`compile.views`), with
-    their (dtype name, ndim); the others are typed Lists."""
-    gen = _Gen(ir, program, ksmps, label, views)
+    their (dtype name, ndim); the others are typed Lists.  `lifecycle`: also
+    the init function for natively started notes (see `lifecycle_reason`)."""
+    gen = _Gen(ir, program, ksmps, label, views, lifecycle)
     func, source = gen.source(f"kernels and numba: {fingerprint()}")
-    return PerfPlan(func, source, gen.opaque, gen.arity, gen.frame)
+    init = f"instr_{_ident(label)}_init" if lifecycle else None
+    return PerfPlan(func, source, gen.opaque, gen.arity, gen.frame, init, gen.scratch)
 
 
-def chain_source(steps: list[tuple[str, str]]) -> tuple[str, str]:
+@dataclass(frozen=True)
+class ChainStep:
+    """One instrument of a chain function: its module and perf function, and
+    for an instrument whose notes start in compiled code (`lifecycle_reason`)
+    what starting them needs."""
+
+    module: str
+    perf: str
+    nextra: int = 0  # typed-List arguments after the frame
+    init: str | None = None
+    number: int = 0  # instrument number (p1 of its events)
+    npfields: int = 4
+    dynamic: bool = False  # no p-field count warning
+    max_pfield: int = 3
+
+
+def chain_source(steps: list[ChainStep]) -> tuple[str, str]:
     """Source of a function that runs whole blocks of a chain of fused instruments.
 
-        chain_<hash>(nblocks, kc0, clock, spout, outbuf, pos, cprog, a0, a1, ...)
+        chain_<hash>(nblocks, kc0, clock, spout, outbuf, pos, cprog, events,
+                     nevents, counters, tabs, go, a0, a1, ..., n0, n1, ...)
 
-    `steps` are the (module, function) of each fused perf function in chain
-    order; a<i> is the argument tuple of step i (`Pool.args` for all its notes).
-    Each block: the clock, the output bus cleared, every step, the bus copied to
-    `outbuf[:, pos + b * ksmps:]`.  cprog[0] holds the step being run.  Returns
-    nblocks, or the block at which a step escaped to Python (see the module
-    docstring); a kernel's exception leaves the block in clock[0] - kc0.
+    a<i> is the argument tuple of step i (`Pool.args` for all its notes);
+    n<i> the book of step i's compiled notes (`compile.lifecycle`; an empty
+    tuple for other steps), go[i] whether its notes may start here.  Each
+    block: the clock, compiled notes whose time is up turned off, due events
+    of the compiled queue started (their instrument's init function, then
+    `admit_note`), the output bus cleared, every step, the bus copied to
+    `outbuf[:, pos + b * ksmps:]`.  cprog[0] holds the step being run.
+    Returns nblocks, or the block at which a step escaped to Python (see the
+    module docstring), or at which an event needs Python to start it
+    (cprog[1] = 1; that block is not begun); a kernel's exception leaves the
+    block in clock[0] - kc0.
     """
     names = [f"f{n}" for n in range(len(steps))]
     digest = source_hash(repr(steps))
     func = f"chain_{digest}"
+    imports = [f"from {st.module} import {st.perf} as {alias}"
+               for st, alias in zip(steps, names)]
+    imports += [f"from {st.module} import {st.init} as i{n}"
+                for n, st in enumerate(steps) if st.init]
+    native = [n for n, st in enumerate(steps) if st.init]
     lines = [
         '"""Block loop over fused instruments, generated by csoundpy.compile.codegen."""',
         "from csoundpy._jit import kernel",
-        *(f"from {module} import {name} as {alias}"
-          for (module, name), alias in zip(steps, names)),
+        "from csoundpy.compile.lifecycle import admit_note, event_slot, expire_notes",
+        *imports,
         "",
         "",
         "@kernel",
-        f"def {func}(nblocks, kc0, clock, spout, outbuf, pos, cprog, "
-        + ", ".join(f"a{n}" for n in range(len(steps))) + "):",
+        f"def {func}(nblocks, kc0, clock, spout, outbuf, pos, cprog, events, nevents, counters, "
+        "tabs, go, " + ", ".join(f"a{n}" for n in range(len(steps))) + ", "
+        + ", ".join(f"n{n}" for n in range(len(steps))) + "):",
         '    """Blocks of a chain whose notes all run natively."""',
         "    ksmps = spout.shape[1]",
         "    for b in range(nblocks):",
-        "        clock[0] = kc0 + b",
+        "        kc = kc0 + b",
+        "        clock[0] = kc",
+    ]
+    for n in native:
+        lines.append(f"        expire_notes(kc, n{n}[0], n{n}[1], n{n}[2], n{n}[4])")
+    lines += [
+        "        if nevents[0] > 0:",
+        "            keep = 0",
+        "            stop = False",
+        "            for e in range(nevents[0]):",
+        "                ok = stop or events[e, 0] > kc",
+        "                if not ok:",
+        f"                    p1 = events[e, {EV_P1}]",
+    ]
+    for n in native:
+        st = steps[n]
+        lines += [
+            f"                    if p1 == {float(st.number)!r} and go[{n}]:",
+            f"                        slot = event_slot(events[e], n{n}[1], n{n}[4], "
+            f"{st.dynamic}, {st.max_pfield})",
+            f"                        if slot >= 0 and i{n}(a{n}[0], slot, events[e], tabs, "
+            f"a{n}[5]) == 0:",
+            f"                            admit_note(kc, events[e], n{n}[0], n{n}[1], n{n}[2], "
+            f"n{n}[3], n{n}[4], counters, a{n}[0].kr, clock[1], {st.npfields})",
+            "                            continue",
+        ]
+    lines += [
+        "                    stop = True",
+        "                if keep != e:",
+        "                    events[keep, :] = events[e, :]",
+        "                keep += 1",
+        "            nevents[0] = keep",
+        "            if stop:",
+        "                cprog[1] = 1",
+        "                return b",
         "        spout[:, :] = 0.0",
     ]
-    for n, alias in enumerate(names):
-        lines += [f"        cprog[0] = {n}", f"        if {alias}(*a{n}):", "            return b"]
+    for n, (st, alias) in enumerate(zip(steps, names)):
+        lines.append(f"        cprog[0] = {n}")
+        if st.init:
+            extra = "".join(f", a{n}[{6 + x}]" for x in range(st.nextra))
+            lines += [f"        if {alias}(a{n}[0], n{n}[0][:n{n}[4][0]], 0, 0, a{n}[4], "
+                      f"a{n}[5]{extra}):", "            return b"]
+        else:
+            lines += [f"        if {alias}(*a{n}):", "            return b"]
     lines += [
         "        p = pos + b * ksmps",
         "        outbuf[:, p:p + ksmps] = spout",

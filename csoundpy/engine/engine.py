@@ -72,6 +72,7 @@ class Engine:
         self.spout = np.zeros((nchnls, ksmps))
         self.spin = np.zeros((nchnls_i, ksmps))
         self.clock = np.zeros(4)
+        self.counters = np.zeros(2, dtype=np.int64)  # compile.lifecycle SEQ, MAX_OFF
         self.instruments: dict[int, InstrDef] = {}
         self.names: dict[str, int] = {}
         self.udos: dict = {}
@@ -85,7 +86,6 @@ class Engine:
         self.section_start_block = 0
         self.queue: list[QueuedEvent] = []
         self._order = 0
-        self._seq = 0
         self.perf_errors = 0
         self.ended = False
         self.sink: Callable[[np.ndarray], None] | None = None
@@ -95,16 +95,42 @@ class Engine:
         self.return_value: float | None = None
         self.global_instance: Instance | None = None
         self.stop_check: Callable[[], bool] | None = None
-        self.time_offset = 0.0  # seconds at the start of the current section
+        self.time_offset = 0.0
         self._next_end = 1 << 62
         self.advance = 0
         self.in_perf = False
-        self.max_off_block = 0
         self.skip_idle = False  # offline renders may jump over silent stretches
         self._outbuf = np.zeros((nchnls, ksmps))
         self._out_pos = 0
         self.midi_source: Any = None  # polled by sense() (engine/midi.py MidiFileSource)
         self._set_header_globals()
+
+    @property
+    def _seq(self) -> int:
+        """The start number of the next note (chain order within an instrument)."""
+        return int(self.counters[0])
+
+    @_seq.setter
+    def _seq(self, value: int) -> None:
+        self.counters[0] = value
+
+    @property
+    def max_off_block(self) -> int:
+        """The latest block at which a started note is due to end."""
+        return int(self.counters[1])
+
+    @max_off_block.setter
+    def max_off_block(self, value: int) -> None:
+        self.counters[1] = value
+
+    @property
+    def time_offset(self) -> float:
+        """Seconds at the start of the current section (`clock[1]` for kernels)."""
+        return float(self.clock[1])
+
+    @time_offset.setter
+    def time_offset(self, seconds: float) -> None:
+        self.clock[1] = seconds
 
     # ------------------------------------------------------------------ messages
     def message(self, text: str) -> None:
@@ -368,6 +394,10 @@ class Engine:
         if tied is not None:
             inst = tied
         else:
+            pool = self.native.starter(idef)
+            if pool is not None and not any(isinstance(v, str) for v in pfields) \
+                    and pool.start_native(pfields, self.kcount):
+                return None
             inst = self._allocate(idef)
         inst.set_pfields(pfields)
         inst.status[2] = 1.0 if tied is not None else 0.0
@@ -417,6 +447,8 @@ class Engine:
         if idef.free:
             inst = idef.free.pop()
             inst.reset()
+        elif idef.pool is not None and idef.pool.lend_native_slot():
+            inst = Instance(idef, self)  # on a compiled note's free slot: no new instance
         else:
             if self.msg_level & MSG_RANGE:
                 self.message(f"{what} for instr {idef.label}:")
@@ -514,7 +546,7 @@ class Engine:
 
     def turnoff_instr(self, number: float, mode: int, allow_release: bool) -> None:
         """turnoff2: mode 0 all, 1 oldest, 2 newest; +4 exact p1; +8 only held."""
-        candidates = []
+        candidates: list[tuple[int, Any]] = []
         for inst in self.chain:
             if mode & 4:
                 if inst.p1 != number:
@@ -525,15 +557,23 @@ class Engine:
                 continue
             if inst.releasing:
                 continue
-            candidates.append(inst)
+            candidates.append((inst.seq, inst))
+        idef = self.instruments.get(int(number))
+        pool = self.native.starter(idef) if idef is not None and not mode & 8 else None
+        if pool is not None:  # notes started in compiled code: never held nor releasing
+            candidates += [(seq, (pool, slot)) for seq, slot in self.native.native_notes(pool)
+                           if not mode & 4 or float(pool.K[slot, 1]) == number]
         if not candidates:
             return
         base = mode & 3
         if base == 1:
-            candidates = [min(candidates, key=lambda i: i.seq)]
+            candidates = [min(candidates, key=lambda c: c[0])]
         elif base == 2:
-            candidates = [max(candidates, key=lambda i: i.seq)]
-        for inst in candidates:
+            candidates = [max(candidates, key=lambda c: c[0])]
+        for _seq, inst in candidates:
+            if type(inst) is tuple:
+                self.native.end_native(*inst)
+                continue
             self.turnoff(inst, allow_release)
             inst.stop_perf = not inst.releasing
 
@@ -572,7 +612,8 @@ class Engine:
             self.advance -= 1
             self.kcount += 1
             return False
-        if self.skip_idle and not self.chain and self.queue and self.midi_source is None:
+        if self.skip_idle and not self.chain and self.queue and self.midi_source is None \
+                and not self.native.live_notes():
             idle = self.queue[0].block - self.kcount
             if idle > 1:
                 self._silence(idle)
@@ -586,8 +627,9 @@ class Engine:
         bounds = [self._next_end, kcount + (1 << 20)]
         if self.queue:
             bounds.append(self.queue[0].block)
-        if self.max_off_block > kcount:
-            bounds.append(self.max_off_block)
+        if self.max_off_block > kcount and not any(inst.end_block is not None
+                                                   for inst in self.chain):
+            bounds.append(self.max_off_block)  # the section might end there
         return min(bounds) - kcount
 
     def _silence(self, nblocks: int) -> None:
@@ -606,8 +648,12 @@ class Engine:
     def sense(self) -> None:
         """Csound's sensevents: expire notes whose time is up, then activate due events."""
         self.clock[0] = self.kcount
+        if self.native.nevents[0]:
+            self.native.drain_events()
         if self._next_end <= self.kcount:
             self._expire()
+        if self.native.books:
+            self.native.expire(self.kcount)
         if self.queue and self.queue[0].block <= self.kcount:
             self._activate_due()
         # MIDI comes after score and realtime events, as in musmon.c sensevents
@@ -705,6 +751,7 @@ class Engine:
         """Deinitialise every note still active (files opened by opcodes get closed)."""
         for inst in list(self.chain):
             self._finish(inst)
+        self.native.end_all()
 
     def purge(self) -> None:
         """Section end: free every instrument's pool of finished notes."""

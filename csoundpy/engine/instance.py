@@ -56,6 +56,7 @@ class InstrDef:
         self.active = 0
         self.program = self._perf_program(ir.ops)
         self.perfs = [op.entry.perf if op.kind == "call" else None for op in ir.ops]
+        self.fallbacks = [op.entry.fallback if op.kind == "call" else None for op in ir.ops]
         self.views = [state_view_dtype(op.entry.state) if op.kind == "call" and op.udo is None
                       else None for op in ir.ops]
         self.init_steps = [self._init_step(op) for op in ir.ops]
@@ -571,8 +572,8 @@ class Instance:
                     return nxt
             if kind == UDO:
                 self._udo_perf(a[0], a[1])
-            else:
-                self.idef.perfs[i](*a)
+            elif self.idef.perfs[i](*a) and self.idef.fallbacks[i] is not None:
+                self.idef.fallbacks[i](self, *a)
         if self.stop_perf:
             return -1
         if self.pending_reinit is not None:

@@ -59,6 +59,7 @@ from ..errors import CsoundError
 from .context import ST_KCOUNT, ST_SIZE
 
 MODES = ("off", "sync", "async", "auto")
+EVENT_ROWS, EVENT_COLS = 1024, 72  # the compiled-event queue: 4 columns, then p-fields
 EAGER_AFTER = 64  # note-blocks (or span attempts) before compiling what is not cached
 
 
@@ -135,6 +136,20 @@ class Pool:
         self._alive: list = []  # the arrays the frame points at
         self._single: dict[int, np.ndarray] = {}
         self._tail: tuple | None = None  # cached arguments after (ctx, slots, k0)
+        # notes started in compiled code (compile.lifecycle): whether the
+        # instrument can have them, its init function once compiled, the book
+        self.lifecycle = codegen.lifecycle_reason(ir, idef.program) is None
+        self.init_fn: Any = None
+        self.book = tuple(np.zeros(0, dtype=np.int64) for _ in range(4)) + (
+            np.zeros(3, dtype=np.int64),)
+        self.Z: dict[tuple[int, int], np.ndarray] = {}  # scratch aux arrays by position
+        self.native_slots: list[int] = []
+        self.booked = False  # in NativeRunner.books: compiled starts in use
+        self._donated: list = []  # free Python notes whose slots compiled notes use
+        self._lent: set[int] = set()  # compiled notes' slots a Python note took over
+        self.started_seen = 0  # book counts[STARTED] already added to idef.instcnt
+        self._ev = np.zeros(EVENT_COLS)
+        self._empty = np.zeros(0, dtype=np.int64)
 
     # ------------------------------------------------------------------ slots
     def attach(self, inst: Any) -> None:
@@ -144,13 +159,16 @@ class Pool:
         slot = self.free_slots.pop()
         self.owners[slot] = weakref.ref(inst)
         weakref.finalize(inst, self._release, slot)
-        self.K[slot] = inst.kv
-        self.A[slot] = 0.0
-        self.ST[slot] = 0.0
         self.ready[slot] = False
         inst.slot = slot
         inst.pool = self
-        self.clear_states(slot)
+        if slot in self._lent:  # a compiled note's slot: reused with what it holds
+            self._lent.discard(slot)
+        else:
+            self.K[slot] = inst.kv
+            self.A[slot] = 0.0
+            self.ST[slot] = 0.0
+            self.clear_states(slot)
         self._bind_views(inst)
 
     def _release(self, slot: int) -> None:
@@ -194,8 +212,13 @@ class Pool:
         for bound in self._bound.values():
             bound += [None] * (new_cap - cap)
         self.shapes = {key: grown(arr) for key, arr in self.shapes.items()}
+        self.Z = {key: grown(arr) for key, arr in self.Z.items()}
+        self.book = tuple(np.concatenate([a, np.zeros(new_cap - cap, dtype=np.int64)])
+                          for a in self.book[:4]) + (self.book[4],)
         self.capacity = new_cap
         self._tail = None
+        for slot in self.native_slots:
+            self._point_native(slot)
         if cap:
             new = [self.K, self.A, self.ST, *self.S.values()]
             moves = [(a.__array_interface__["data"][0], a.nbytes, b) for a, b in zip(old, new)]
@@ -315,6 +338,8 @@ class Pool:
                 arrays.append(self.addresses[key[1]])
             elif key[0] == "Xs":
                 arrays.append(self.shapes[key[1]])
+            elif key[0] == "Z":
+                arrays.append(self.Z[key[1]])
             else:
                 arrays.append(gvars[key[1]])
         frame = []
@@ -349,8 +374,131 @@ class Pool:
         if self._final is None or self._final[0] != key:
             idef = self.idef
             self._final = (key, codegen.perf_plan(idef.ir, idef.program, self.ksmps,
-                                                  idef.label, dict(self.views)))
+                                                  idef.label, dict(self.views),
+                                                  self._lifecycle_views()))
         return self._final[1]
+
+    def _lifecycle_views(self) -> bool:
+        """Whether the notes synced so far show every aux array a native init
+        sets travelling as an address (`compile.views`) of the kind it makes."""
+        if not self.lifecycle or self.consts is not self.engine.consts:
+            return False
+        unused = set()
+        for i, op in enumerate(self.idef.ir.ops):
+            native = op.entry.native_init if op.kind == "call" else None
+            if native is None or not op.has_perf:
+                continue
+            skip = codegen.unused_parameters(op.entry.perf)
+            for pos, kind in enumerate(native.aux, start=2):
+                if pos in skip:
+                    unused.add((i, pos))
+                    continue
+                view = self.views.get((i, pos))
+                if view is None:
+                    return False
+                if isinstance(kind, tuple):
+                    shape = tuple(kind[1](len(op.ins)))
+                    if view != ("float64", len(shape), "C"):
+                        return False
+                elif kind != "ref" and view != view_kind(self._engine_array(kind)):
+                    return False
+        return True
+
+    def _engine_array(self, name: str) -> np.ndarray:
+        return {"spout": self.engine.spout, "spin": self.engine.spin}[name]
+
+    # ------------------------------------------------------------------ compiled notes
+    def _point_native(self, slot: int) -> None:
+        """Aim a compiled-note slot's scratch and engine aux addresses (fixed
+        per slot: the native inits fill the arrays, not the addresses)."""
+        for i, op in enumerate(self.idef.ir.ops):
+            native = op.entry.native_init if op.kind == "call" else None
+            if native is None:
+                continue
+            for pos, kind in enumerate(native.aux, start=2):
+                key = (i, pos)
+                if key not in self.views:
+                    continue
+                if isinstance(kind, tuple):
+                    arr = self.Z[key][slot]
+                elif kind != "ref":
+                    arr = self._engine_array(kind)
+                else:
+                    continue
+                self.addresses[key][slot] = arr.__array_interface__["data"][0]
+                self.shapes[key][slot] = arr.shape
+                self._bound[key][slot] = arr
+
+    def _new_native_slot(self, slot: int = -1) -> None:
+        """A slot never used by a note (or `slot`, a free Python note's, whose
+        storage it keeps) goes onto the compiled notes' free stack."""
+        if slot < 0:
+            if not self.free_slots:
+                self._grow()
+            slot = self.free_slots.pop()
+            self.K[slot] = self.idef.template
+            self.A[slot] = 0.0
+            self.ST[slot] = 0.0
+            self.clear_states(slot)
+        self.native_slots.append(slot)
+        self._point_native(slot)
+        free, counts = self.book[1], self.book[4]
+        free[counts[1]] = slot
+        counts[1] += 1
+
+    def lend_native_slot(self) -> bool:
+        """Before a new Python note of this instrument: hand it the top free
+        slot of the compiled notes, if any (as reusing a free instance: no
+        allocation message); True if one was lent (`attach` takes it next)."""
+        free, counts = self.book[1], self.book[4]
+        if not self.booked or counts[1] == 0:
+            return False
+        counts[1] -= 1
+        slot = int(free[counts[1]])
+        self.native_slots.remove(slot)
+        self.free_slots.append(slot)
+        self._lent.add(slot)
+        return True
+
+    def start_native(self, pfields: list, kcount: int) -> bool:
+        """Start a note of this instrument in compiled code (the engine's
+        `start_note` after its checks); False when Python must start it."""
+        from ..compile.lifecycle import admit_note, event_ok
+        from ..opcodes.events import EV_NFIELDS, EV_P1
+
+        n = len(pfields)
+        if EV_P1 + n > EVENT_COLS:
+            return False
+        ev = self._ev
+        ev[EV_NFIELDS] = n
+        ev[EV_P1:EV_P1 + n] = pfields
+        engine = self.engine
+        ir = self.idef.ir
+        if not event_ok(ev, ir.dynamic_pfields, ir.max_pfield):
+            return False
+        if self.book[4][1] == 0:
+            idef = self.idef
+            if idef.free:  # a free Python note's slot becomes a compiled note's
+                donor = idef.free.pop()
+                self._donated.append(donor)  # kept alive: its finalizer would free the slot
+                self.owners[donor.slot] = None
+                self._new_native_slot(donor.slot)
+            else:
+                if engine.msg_level & 2:
+                    engine.message(f"new alloc for instr {idef.label}:")
+                self._new_native_slot()
+        live, free, ends, seqs, counts = self.book
+        slot = int(free[counts[1] - 1])
+        frame = self.args(self._empty, 0)[5]
+        if self.init_fn(self.consts, slot, ev, engine.tables.native(), frame):
+            return False
+        if admit_note(kcount, ev, live, free, ends, seqs, counts, engine.counters,
+                      engine.kr, engine.time_offset, ir.npfields):
+            self.idef.active += 1
+            engine.native.stale = True
+        self.idef.instcnt += int(counts[2]) - self.started_seen
+        self.started_seen = int(counts[2])
+        return True
 
     def start_compile(self, background: bool) -> None:
         if self.state != "idle" or any(lst is None and key not in self.views
@@ -360,6 +508,8 @@ class Pool:
         if self.views:
             self.plan = self.final_plan()
             self._tail = None
+        for i, p, shape in self.plan.scratch:
+            self.Z[(i, p)] = np.zeros((self.capacity, *shape))
         args = self.args(np.zeros(0, dtype=np.int64), 0)
         if background:
             threading.Thread(target=self._compile, args=(args,), daemon=True,
@@ -375,9 +525,22 @@ class Pool:
             _debug(f"instr {self.idef.label}: {type(exc).__name__}: {exc}")
             self.state = "failed"
             return
+        if self.plan.init_name:
+            self._compile_init(module, args)
         self.fn = fn
         self.state = "ready"
         self.engine.native.stale = True
+
+    def _compile_init(self, module: Any, args: tuple) -> None:
+        """The init function for compiled note starts (compile.lifecycle)."""
+        frame = args[5]
+        try:
+            self.init_fn = jitcache.compile_function(
+                getattr(module, self.plan.init_name),
+                (self.consts, 0, self._ev, self.engine.tables.native(), frame))
+        except Exception as exc:  # noqa: BLE001  (notes keep starting in Python)
+            _debug(f"instr {self.idef.label} init: {type(exc).__name__}: {exc}")
+            self.Z.clear()
 
 
 class NativeRunner:
@@ -391,7 +554,74 @@ class NativeRunner:
         self._version = -1
         self._chains: dict[tuple, Any] = {}
         self._chain_tries: dict[tuple, int] = {}
-        self._cprog = np.zeros(1, dtype=np.int64)
+        self._cprog = np.zeros(2, dtype=np.int64)
+        # events compiled code queued (opcodes.events EV_* columns, then p-fields)
+        self.events = np.zeros((EVENT_ROWS, EVENT_COLS))
+        self.nevents = np.zeros(1, dtype=np.int64)
+        self.books: list[Pool] = []  # pools with compiled note starts, by instrument number
+        self._go = np.zeros(0, dtype=np.int64)
+
+    # ------------------------------------------------------------------ compiled notes
+    def live_notes(self) -> int:
+        """How many notes started in compiled code are active."""
+        return sum(int(pool.book[4][0]) for pool in self.books)
+
+    def starter(self, idef: Any) -> Pool | None:
+        """The pool that can start notes of `idef` in compiled code, if any."""
+        pool = idef.pool
+        return pool if pool is not None and pool.booked else None
+
+    def expire(self, kcount: int) -> None:
+        """Turn off compiled notes whose end block has come (Engine.sense)."""
+        from ..compile.lifecycle import expire_notes
+
+        for pool in self.books:
+            live, free, ends, _seqs, counts = pool.book
+            if counts[0]:
+                ended = expire_notes(kcount, live, free, ends, counts)
+                if ended:
+                    pool.idef.active -= ended
+                    self.stale = True
+
+    def end_native(self, pool: Pool, slot: int) -> None:
+        """Turn off one compiled note now (turnoff2, a perf error)."""
+        live, free, _ends, _seqs, counts = pool.book
+        n = int(counts[0])
+        where = np.flatnonzero(live[:n] == slot)
+        if not len(where):
+            return
+        k = int(where[0])
+        live[k:n - 1] = live[k + 1:n]
+        counts[0] = n - 1
+        free[counts[1]] = slot
+        counts[1] += 1
+        pool.idef.active -= 1
+        self.stale = True
+        self.engine.chain_version += 1
+
+    def native_notes(self, pool: Pool) -> list[tuple[int, int]]:
+        """(start number, slot) of each active compiled note of `pool`, in chain order."""
+        live, _free, _ends, seqs, counts = pool.book
+        slots = live[:counts[0]].tolist()
+        return [(int(seqs[slot]), slot) for slot in slots]
+
+    def end_all(self) -> None:
+        """Every compiled note ends (end of performance)."""
+        for pool in self.books:
+            for _seq, slot in self.native_notes(pool):
+                self.end_native(pool, slot)
+
+    def drain_events(self) -> None:
+        """Move the events compiled code queued into the engine's queue, in order."""
+        from ..opcodes.events import EV_BLOCK, EV_NFIELDS, EV_P1, EV_TIME
+
+        engine = self.engine
+        n = int(self.nevents[0])
+        self.nevents[0] = 0
+        for row in self.events[:n].tolist():
+            nfields = int(row[EV_NFIELDS])
+            engine.schedule("i", row[EV_P1:EV_P1 + nfields], int(row[EV_BLOCK]), realtime=True,
+                            time=row[EV_TIME])
 
     @property
     def enabled(self) -> bool:
@@ -433,25 +663,56 @@ class NativeRunner:
             if pool.state == "idle" and pool.ready.any() and (pool.warm or not background) \
                     and self._worth_compiling(pool.final_plan().source, "instr", pool.ref_blocks):
                 pool.start_compile(background)
+        for pool in pools | {idef.pool for idef in self.engine.instruments.values()}:
+            if pool is not None and pool.init_fn is not None and not pool.booked:
+                pool.booked = True
+                self.books.append(pool)
+                self.books.sort(key=lambda p: p.idef.number)
+        if self.books:
+            chain = self._with_native(chain)
         plan: list = []
         run: list = []
         run_pool = None
         for inst in chain:
+            if type(inst) is tuple:  # a compiled note (pool, slot); slot -1: none yet
+                pool, slot = inst
+                if pool is not run_pool and run:
+                    plan.append(_native_step(run_pool, run))
+                    run = []
+                run_pool = pool
+                if slot >= 0:
+                    run.append((None, slot))
+                continue
             pool = getattr(inst, "pool", None)
             if pool is not None and pool.fn is not None and pool.ready[inst.slot]:
                 if pool is not run_pool and run:
                     plan.append(_native_step(run_pool, run))
                     run = []
                 run_pool = pool
-                run.append(inst)
+                run.append((inst, inst.slot))
                 continue
-            if run:
+            if run or run_pool is not None:
                 plan.append(_native_step(run_pool, run))
                 run, run_pool = [], None
             plan.append(inst)
-        if run:
+        if run or run_pool is not None:
             plan.append(_native_step(run_pool, run))
         return plan
+
+    def _with_native(self, chain: tuple) -> list:
+        """The chain with each booked pool's compiled notes as (pool, slot) at
+        their place (instrument number, then start order); a pool without
+        notes is there once as (pool, -1), so that spans can start some."""
+        entries = [((inst.idef.number, inst.seq), inst) for inst in chain]
+        for pool in self.books:
+            number = pool.idef.number
+            notes = self.native_notes(pool)
+            if notes:
+                entries += [((number, seq), (pool, slot)) for seq, slot in notes]
+            else:
+                entries.append(((number, -1), (pool, -1)))
+        entries.sort(key=lambda e: e[0])
+        return [e[1] for e in entries]
 
     def _refresh(self) -> None:
         engine = self.engine
@@ -478,8 +739,7 @@ class NativeRunner:
                     # a note ended (or a pool moved) earlier in this block
                     if pool.pending:
                         pool.sync()
-                    notes = [n for n in notes if n.active and pool.ready[n.slot]]
-                    slots = np.array([n.slot for n in notes], dtype=np.int64)
+                    notes, slots = _still_running(pool, notes, slots, 0)
                 self._run(pool, notes, slots, outcome)
                 outcome = None
             elif step.active:
@@ -512,8 +772,11 @@ class NativeRunner:
             k = int(prog[0])
             if outcome != "escape":
                 bad = notes[k]
-                bad.cur_op = int(prog[1])
-                engine._perf_error(bad, outcome[1])
+                if bad is None:
+                    self._native_error(pool, int(slots[k]), int(prog[1]), outcome[1])
+                else:
+                    bad.cur_op = int(prog[1])
+                    engine._perf_error(bad, outcome[1])
                 k0, pc0, outcome = k + 1, 0, None
                 continue
             outcome = None
@@ -527,10 +790,7 @@ class NativeRunner:
             if version != engine.chain_version or pool.pending:
                 if pool.pending:
                     pool.sync()
-                keep = k + (nxt >= 0)
-                notes = notes[:keep] + [n for n in notes[keep:]
-                                        if n.active and pool.ready[n.slot]]
-                slots = np.array([n.slot for n in notes], dtype=np.int64)
+                notes, slots = _still_running(pool, notes, slots, k + (nxt >= 0))
             k0 = k
         if walk:
             self._releases(notes)
@@ -571,15 +831,20 @@ class NativeRunner:
     def run_span(self, nblocks: int) -> int:
         """Compute up to `nblocks` whole blocks in one native call when every
         note of the chain runs natively and none is releasing (the caller
-        guarantees no event, note end or output hand-over falls inside).
-        Returns the number of blocks finished (0: not possible now); a block
-        that escaped to Python is finished here too."""
+        guarantees no event, note end or output hand-over falls inside); notes
+        of booked pools start and end inside (compile.lifecycle).  Returns the
+        number of blocks finished (0: not possible now); a block that escaped
+        to Python is finished here too, one whose events need Python is not
+        begun."""
         engine = self.engine
         self._refresh()
         plan = self._plan
         if not plan or any(type(step) is not tuple or step[0].pending for step in plan):
             return 0
-        releasing = [n for step in plan for n in step[1] if n.releasing]
+        booked = [step[0].booked for step in plan]
+        if any(b and any(n is not None for n in step[1]) for b, step in zip(booked, plan)):
+            return 0  # Python notes among compiled ones: block by block until they end
+        releasing = [n for step in plan for n in step[1] if n is not None and n.releasing]
         if releasing:  # their release ends are Python's: the span stops a block before
             nblocks = min(nblocks, min(n.release_left for n in releasing) - 1)
         chain = self._chain_function(plan)
@@ -593,12 +858,21 @@ class NativeRunner:
             return 0
         kc0 = engine.kcount
         cprog = self._cprog
+        cprog[1] = 0
+        held = engine.maybe_held and any(inst.end_block is None and not inst.releasing
+                                         for inst in engine.chain)
+        go = np.array([int(b and not held and not step[0].idef.muted
+                           and step[0].idef.maxalloc <= 0) for b, step in zip(booked, plan)],
+                      dtype=np.int64)
+        books = [step[0].book if b else () for b, step in zip(booked, plan)]
+        before = [int(book[4][0]) if book else 0 for book in books]
         args = [step[0].args(step[2], 0, 0) for step in plan]
         engine.in_perf = True
         resume = None
         try:
-            done = chain(nblocks, kc0, engine.clock, engine.spout, out, pos, cprog, *args)
-            if done < nblocks:
+            done = chain(nblocks, kc0, engine.clock, engine.spout, out, pos, cprog, self.events,
+                         self.nevents, engine.counters, engine.tables.native(), go, *args, *books)
+            if done < nblocks and not cprog[1]:
                 resume = (int(cprog[0]), "escape")
         except PERF_FAILURES as exc:
             done, resume = int(engine.clock[0]) - kc0, (int(cprog[0]), ("error", _failure(exc)))
@@ -607,12 +881,22 @@ class NativeRunner:
         engine.kcount += done
         engine._out_pos += done * ksmps
         engine.clock[0] = engine.kcount
+        for n, (step, book) in enumerate(zip(plan, books)):
+            if book:
+                pool = step[0]
+                live, counts = book[0], book[4]
+                pool.idef.active += int(counts[0]) - before[n]
+                pool.idef.instcnt += int(counts[2]) - pool.started_seen
+                pool.started_seen = int(counts[2])
+                nlive = int(counts[0])
+                plan[n] = (pool, [None] * nlive, live[:nlive].copy())
+                self.stale = True
         for inst in releasing:
             inst.release_left -= done
         if resume is not None:  # the rest of this block runs on the Python side
             for step in plan[:resume[0]]:
                 for inst in step[1]:
-                    if inst.releasing:
+                    if inst is not None and inst.releasing:
                         inst.release_left -= 1
             engine.perf(resume)
             done += 1
@@ -622,25 +906,34 @@ class NativeRunner:
 
     def _chain_function(self, plan: list) -> Any:
         """The compiled block loop for this sequence of pools (None: not yet)."""
-        key = tuple(id(step[0]) for step in plan)
+        key = tuple((id(step[0]), step[0].booked) for step in plan)
         fn = self._chains.get(key)
         if fn is not None or key in self._chains:
             return fn
         steps = []
-        for pool, _notes, _slots in plan:
+        args = [step[0].args(step[2], 0, 0) for step in plan]
+        for (pool, _notes, _slots), a in zip(plan, args):
             module = jitcache.load_module(pool.plan.source)
-            steps.append((module.__name__, pool.plan.func_name))
+            step = codegen.ChainStep(module.__name__, pool.plan.func_name, len(a) - 6)
+            if pool.booked:
+                ir = pool.idef.ir
+                step = codegen.ChainStep(module.__name__, pool.plan.func_name, len(a) - 6,
+                                         pool.plan.init_name, pool.idef.number, ir.npfields,
+                                         ir.dynamic_pfields, ir.max_pfield)
+            steps.append(step)
         func, source = codegen.chain_source(steps)
         tries = self._chain_tries[key] = self._chain_tries.get(key, 0) + 1
         if not self._worth_compiling(source, "chain", tries):
             return None
-        args = [step[0].args(step[2], 0, 0) for step in plan]
+        engine = self.engine
+        books = [step[0].book if step[0].booked else () for step in plan]
         try:
             module = jitcache.load_module(source, stem="chain")
             fn = jitcache.compile_function(
                 getattr(module, func),
-                (1, 0, self.engine.clock, self.engine.spout, self.engine._outbuf, 0,
-                 self._cprog, *args))
+                (1, 0, engine.clock, engine.spout, engine._outbuf, 0, self._cprog, self.events,
+                 self.nevents, engine.counters, engine.tables.native(),
+                 np.zeros(len(plan), dtype=np.int64), *args, *books))
         except Exception as exc:  # noqa: BLE001  (stay on block-by-block calls)
             _debug(f"chain {key}: {type(exc).__name__}: {exc}")
             fn = None
@@ -676,8 +969,21 @@ class NativeRunner:
 
     def _releases(self, notes: list) -> None:
         for inst in notes:
-            if inst.releasing:
+            if inst is not None and inst.releasing:
                 self.engine._release_tick(inst)
+
+    def _native_error(self, pool: Pool, slot: int, op: int, message: str) -> None:
+        """A compiled note's kernel failed: reported as Engine._perf_error does."""
+        engine = self.engine
+        ops = pool.idef.ir.ops
+        where = ""
+        if 0 <= op < len(ops) and ops[op].kind == "call":
+            line = ops[op].span.line if ops[op].span is not None else 0
+            where = f" (opcode {ops[op].entry.name}) line {line}"
+        engine.error(f"PERF ERROR in instr {pool.idef.label}{where}: {message}")
+        engine.error("   note aborted")
+        engine.perf_errors += 1
+        self.end_native(pool, slot)
 
 
 PERF_FAILURES = (CsoundError, ZeroDivisionError, ValueError, IndexError, FloatingPointError)
@@ -688,5 +994,16 @@ def _failure(exc: Exception) -> str:
     return exc.message if isinstance(exc, CsoundError) else str(exc)
 
 
-def _native_step(pool: Pool, notes: list) -> tuple:
-    return (pool, notes, np.array([n.slot for n in notes], dtype=np.int64))
+def _native_step(pool: Pool, run: list) -> tuple:
+    """A plan step from (note or None for a compiled note, slot) pairs."""
+    return (pool, [n for n, _slot in run], np.array([slot for _n, slot in run], dtype=np.int64))
+
+
+def _still_running(pool: Pool, notes: list, slots: np.ndarray, keep: int) -> tuple:
+    """notes[keep:] (and their slots) less those that ended or left the fused path."""
+    live, _free, _ends, _seqs, counts = pool.book
+    alive = set(live[:counts[0]].tolist()) if pool.booked else set()
+    run = [(n, int(s)) for n, s in zip(notes[:keep], slots[:keep])]
+    run += [(n, int(s)) for n, s in zip(notes[keep:], slots[keep:])
+            if (s in alive if n is None else n.active and pool.ready[n.slot])]
+    return _native_step(pool, run)[1:]

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._jit import at, kernel
 from ..errors import InitError, PerfError
-from ._registry import State, defop, f64
+from ._registry import Native, State, defop, f64
 
 
 def _event_fields(p1, rest) -> list:
@@ -37,11 +38,57 @@ def _event_perf(s, pc, kind, p1, rest, n0, n1):
     pc.engine.schedule_realtime(_check_kind(kind.value), _event_fields(name, rest))
 
 
+# Compiled `event`: an "i" event with numeric fields goes into the engine's
+# event queue array (`engine.native.NativeRunner.events`, one row per event:
+# EV_* columns, then the p-fields), which the engine drains before each block
+# and compiled spans read directly; the row holds what `schedule_realtime`
+# computes at perf time.
+EV_BLOCK, EV_NFIELDS, EV_TIME, EV_P1 = 0, 1, 2, 4
+EVENT_NATIVE = State(is_i=f64)
+
+
+def _event_native_init(s, ic, kind, p1, rest):
+    s.is_i = 1.0 if kind.strip()[:1] == "i" else 0.0
+    native = ic.engine.native
+    return native.events, native.nevents, ic.engine.clock
+
+
+@kernel
+def event_native_perf(s, ctx, queue, count, clock, kind, p1, rest, n0, n1):
+    """`event "i", ...` into the event queue array; 1 (nothing done) when the
+    queue is full, the row too short or the event not an "i"."""
+    n = count[0]
+    nfields = 1 + len(rest)
+    if s.is_i == 0.0 or n >= queue.shape[0] or EV_P1 + nfields > queue.shape[1]:
+        return 1
+    kcount = clock[0]
+    start = (kcount + 1.0) / ctx.kr
+    queue[n, EV_P1] = at(p1, 0)
+    for j in range(len(rest)):
+        queue[n, EV_P1 + 1 + j] = at(rest[j], 0)
+    if nfields > 1:
+        start += max(queue[n, EV_P1 + 1], 0.0)
+        queue[n, EV_P1 + 1] = start - clock[1]
+    queue[n, EV_BLOCK] = max(np.rint(start * ctx.kr), kcount)
+    queue[n, EV_NFIELDS] = nfields
+    queue[n, EV_TIME] = start
+    count[0] = n + 1
+    return 0
+
+
+def _event_native_fallback(inst, s, ctx, queue, count, clock, kind, p1, rest, n0, n1):
+    engine = inst.engine
+    engine.native.drain_events()
+    engine.schedule_realtime(_check_kind(kind), _event_fields(float(at(p1, 0)), rest))
+
+
 defop("event_i", "", "Sim", None, _event_i)
 defop("event_i", "", "SSm", None, _event_i)
 defop("event_i", "", "SiN", None, _event_i)
 defop("event_i", "", "SSN", None, _event_i)
-defop("event", "", "Skz", None, None, _event_perf, python_perf=True)
+defop("event", "", "Skz", None, None, _event_perf, python_perf=True,
+      native=Native(_event_native_init, event_native_perf, ("queue", "count", "clock"),
+                    EVENT_NATIVE, fallback=_event_native_fallback))
 defop("event", "", "SSz", None, None, _event_perf, python_perf=True)
 
 
