@@ -841,13 +841,18 @@ class NativeRunner:
         plan = self._plan
         if not plan or any(type(step) is not tuple or step[0].pending for step in plan):
             return 0
-        booked = [step[0].booked for step in plan]
-        if any(b and any(n is not None for n in step[1]) for b, step in zip(booked, plan)):
-            return 0  # Python notes among compiled ones: block by block until they end
+        # a booked pool with Python notes runs its plan step's notes as any pool:
+        # no compiled starts, and the span ends before its compiled notes do
+        booked = [step[0].booked and all(n is None for n in step[1]) for step in plan]
+        for b, (pool, notes, slots) in zip(booked, plan):
+            if pool.booked and not b:
+                ends = [int(pool.book[2][slot]) for n, slot in zip(notes, slots) if n is None]
+                if ends:
+                    nblocks = min(nblocks, min(ends) - engine.kcount)
         releasing = [n for step in plan for n in step[1] if n is not None and n.releasing]
         if releasing:  # their release ends are Python's: the span stops a block before
             nblocks = min(nblocks, min(n.release_left for n in releasing) - 1)
-        chain = self._chain_function(plan)
+        chain = self._chain_function(plan, booked)
         if chain is None:
             return 0
         ksmps = engine.ksmps
@@ -904,18 +909,19 @@ class NativeRunner:
             engine.flush_output()
         return done
 
-    def _chain_function(self, plan: list) -> Any:
-        """The compiled block loop for this sequence of pools (None: not yet)."""
-        key = tuple((id(step[0]), step[0].booked) for step in plan)
+    def _chain_function(self, plan: list, booked: list[bool]) -> Any:
+        """The compiled block loop for this sequence of pools, `booked` saying
+        which start and end their notes inside it (None: not yet)."""
+        key = tuple((id(step[0]), b) for step, b in zip(plan, booked))
         fn = self._chains.get(key)
         if fn is not None or key in self._chains:
             return fn
         steps = []
         args = [step[0].args(step[2], 0, 0) for step in plan]
-        for (pool, _notes, _slots), a in zip(plan, args):
+        for (pool, _notes, _slots), a, b in zip(plan, args, booked):
             module = jitcache.load_module(pool.plan.source)
             step = codegen.ChainStep(module.__name__, pool.plan.func_name, len(a) - 6)
-            if pool.booked:
+            if b:
                 ir = pool.idef.ir
                 step = codegen.ChainStep(module.__name__, pool.plan.func_name, len(a) - 6,
                                          pool.plan.init_name, pool.idef.number, ir.npfields,
@@ -926,7 +932,7 @@ class NativeRunner:
         if not self._worth_compiling(source, "chain", tries):
             return None
         engine = self.engine
-        books = [step[0].book if step[0].booked else () for step in plan]
+        books = [step[0].book if b else () for step, b in zip(plan, booked)]
         try:
             module = jitcache.load_module(source, stem="chain")
             fn = jitcache.compile_function(

@@ -396,7 +396,8 @@ def reverbsc_init(s, ic, aoutL, aoutR, ainL, ainR, kfblvl, kfco, israte, ipitchm
         pos = float(size) - pos * sr
         lines[n, L_READ] = int(pos)
         lines[n, L_FRAC] = int((pos - float(int(pos))) * SC_SCALE + 0.5)
-        _sc_next_segment(lines, n, n, sr, ipitchm)
+        # its Python form: the same IEEE operations, without loading the compiled helper
+        _sc_next_segment.py_func(lines, n, n, sr, ipitchm)
         start += size
     s.sample_rate = sr
     s.pitchmod = ipitchm
