@@ -583,8 +583,8 @@ class _Gen:
                 "",
                 "@kernel",
                 f"def instr_{_ident(self.label)}_init(ctx, slot, ev, tabs, P):",
-                f'    """The init pass of a note of instr {self.label} started from event row'
-                ' `ev` in slot `slot`: 0, or 1 when Python must start it."""',
+                (f'    """The init pass of a note of instr {self.label} started from event row'
+                 ' `ev` in slot `slot`: 0, or 1 when Python must start it."""'),
                 *prologue,
                 *init,
                 "",
@@ -707,12 +707,12 @@ def chain_source(steps: list[ChainStep]) -> tuple[str, str]:
         st = steps[n]
         lines += [
             f"                    if p1 == {float(st.number)!r} and go[{n}]:",
-            f"                        slot = event_slot(events[e], n{n}[1], n{n}[4], "
-            f"{st.dynamic}, {st.max_pfield})",
-            f"                        if slot >= 0 and i{n}(a{n}[0], slot, events[e], tabs, "
-            f"a{n}[5]) == 0:",
-            f"                            admit_note(kc, events[e], n{n}[0], n{n}[1], n{n}[2], "
-            f"n{n}[3], n{n}[4], counters, a{n}[0].kr, clock[1], {st.npfields})",
+            (f"                        slot = event_slot(events[e], n{n}[1], n{n}[4], "
+             f"{st.dynamic}, {st.max_pfield})"),
+            (f"                        if slot >= 0 and i{n}(a{n}[0], slot, events[e], tabs, "
+             f"a{n}[5]) == 0:"),
+            (f"                            admit_note(kc, events[e], n{n}[0], n{n}[1], n{n}[2], "
+             f"n{n}[3], n{n}[4], counters, a{n}[0].kr, clock[1], {st.npfields})"),
             "                            continue",
         ]
     lines += [
@@ -730,8 +730,8 @@ def chain_source(steps: list[ChainStep]) -> tuple[str, str]:
         lines.append(f"        cprog[0] = {n}")
         if st.init:
             extra = "".join(f", a{n}[{6 + x}]" for x in range(st.nextra))
-            lines += [f"        if {alias}(a{n}[0], n{n}[0][:n{n}[4][0]], 0, 0, a{n}[4], "
-                      f"a{n}[5]{extra}):", "            return b"]
+            lines += [(f"        if {alias}(a{n}[0], n{n}[0][:n{n}[4][0]], 0, 0, a{n}[4], "
+                       f"a{n}[5]{extra}):"), "            return b"]
         else:
             lines += [f"        if {alias}(*a{n}):", "            return b"]
     lines += [
