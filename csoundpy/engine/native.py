@@ -54,8 +54,10 @@ from numba.typed import List
 
 from .._jit import helper
 from ..compile import codegen, jitcache
+from ..compile.lifecycle import admit_note, event_ok, expire_notes
 from ..compile.views import view_kind
 from ..errors import CsoundError
+from ..opcodes.events import EV_BLOCK, EV_NFIELDS, EV_P1, EV_TIME
 from .context import ST_KCOUNT, ST_SIZE
 
 MODES = ("off", "sync", "async", "auto")
@@ -139,6 +141,15 @@ class Pool:
         # notes started in compiled code (compile.lifecycle): whether the
         # instrument can have them, its init function once compiled, the book
         self.lifecycle = codegen.lifecycle_reason(ir, idef.program) is None
+        # per aux position a native init sets: ((op, position), kind, scratch
+        # shape or None, whether the perf kernel reads it)
+        self.native_aux = [
+            ((i, pos), kind, tuple(kind[1](len(op.ins))) if isinstance(kind, tuple) else None,
+             op.has_perf and pos not in codegen.unused_parameters(op.entry.perf))
+            for i, op in enumerate(ir.ops)
+            if op.kind == "call" and op.udo is None and op.entry.native_init is not None
+            for pos, kind in enumerate(op.entry.native_init.aux, start=2)
+        ] if self.lifecycle else []
         self.init_fn: Any = None
         self.book = tuple(np.zeros(0, dtype=np.int64) for _ in range(4)) + (
             np.zeros(3, dtype=np.int64),)
@@ -380,28 +391,21 @@ class Pool:
 
     def _lifecycle_views(self) -> bool:
         """Whether the notes synced so far show every aux array a native init
-        sets travelling as an address (`compile.views`) of the kind it makes."""
+        sets and the perf kernel reads travelling as an address
+        (`compile.views`) of the kind the native init makes."""
         if not self.lifecycle or self.consts is not self.engine.consts:
             return False
-        unused = set()
-        for i, op in enumerate(self.idef.ir.ops):
-            native = op.entry.native_init if op.kind == "call" else None
-            if native is None or not op.has_perf:
+        for key, kind, shape, read in self.native_aux:
+            if not read:
                 continue
-            skip = codegen.unused_parameters(op.entry.perf)
-            for pos, kind in enumerate(native.aux, start=2):
-                if pos in skip:
-                    unused.add((i, pos))
-                    continue
-                view = self.views.get((i, pos))
-                if view is None:
+            view = self.views.get(key)
+            if view is None:
+                return False
+            if shape is not None:
+                if view != ("float64", len(shape), "C"):
                     return False
-                if isinstance(kind, tuple):
-                    shape = tuple(kind[1](len(op.ins)))
-                    if view != ("float64", len(shape), "C"):
-                        return False
-                elif kind != "ref" and view != view_kind(self._engine_array(kind)):
-                    return False
+            elif kind != "ref" and view != view_kind(self._engine_array(kind)):
+                return False
         return True
 
     def _engine_array(self, name: str) -> np.ndarray:
@@ -411,23 +415,13 @@ class Pool:
     def _point_native(self, slot: int) -> None:
         """Aim a compiled-note slot's scratch and engine aux addresses (fixed
         per slot: the native inits fill the arrays, not the addresses)."""
-        for i, op in enumerate(self.idef.ir.ops):
-            native = op.entry.native_init if op.kind == "call" else None
-            if native is None:
+        for key, kind, shape, _read in self.native_aux:
+            if kind == "ref" or key not in self.views:
                 continue
-            for pos, kind in enumerate(native.aux, start=2):
-                key = (i, pos)
-                if key not in self.views:
-                    continue
-                if isinstance(kind, tuple):
-                    arr = self.Z[key][slot]
-                elif kind != "ref":
-                    arr = self._engine_array(kind)
-                else:
-                    continue
-                self.addresses[key][slot] = arr.__array_interface__["data"][0]
-                self.shapes[key][slot] = arr.shape
-                self._bound[key][slot] = arr
+            arr = self.Z[key][slot] if shape is not None else self._engine_array(kind)
+            self.addresses[key][slot] = arr.__array_interface__["data"][0]
+            self.shapes[key][slot] = arr.shape
+            self._bound[key][slot] = arr
 
     def _new_native_slot(self, slot: int = -1) -> None:
         """A slot never used by a note (or `slot`, a free Python note's, whose
@@ -463,9 +457,6 @@ class Pool:
     def start_native(self, pfields: list, kcount: int) -> bool:
         """Start a note of this instrument in compiled code (the engine's
         `start_note` after its checks); False when Python must start it."""
-        from ..compile.lifecycle import admit_note, event_ok
-        from ..opcodes.events import EV_NFIELDS, EV_P1
-
         n = len(pfields)
         if EV_P1 + n > EVENT_COLS:
             return False
@@ -573,8 +564,6 @@ class NativeRunner:
 
     def expire(self, kcount: int) -> None:
         """Turn off compiled notes whose end block has come (Engine.sense)."""
-        from ..compile.lifecycle import expire_notes
-
         for pool in self.books:
             live, free, ends, _seqs, counts = pool.book
             if counts[0]:
@@ -613,8 +602,6 @@ class NativeRunner:
 
     def drain_events(self) -> None:
         """Move the events compiled code queued into the engine's queue, in order."""
-        from ..opcodes.events import EV_BLOCK, EV_NFIELDS, EV_P1, EV_TIME
-
         engine = self.engine
         n = int(self.nevents[0])
         self.nevents[0] = 0
@@ -663,8 +650,8 @@ class NativeRunner:
             if pool.state == "idle" and pool.ready.any() and (pool.warm or not background) \
                     and self._worth_compiling(pool.final_plan().source, "instr", pool.ref_blocks):
                 pool.start_compile(background)
-        for pool in pools | {idef.pool for idef in self.engine.instruments.values()}:
-            if pool is not None and pool.init_fn is not None and not pool.booked:
+        for pool in pools:  # a pool compiles while its notes are in the chain
+            if pool.init_fn is not None and not pool.booked:
                 pool.booked = True
                 self.books.append(pool)
                 self.books.sort(key=lambda p: p.idef.number)
