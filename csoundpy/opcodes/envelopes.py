@@ -50,10 +50,23 @@ def _p3(ic) -> float:
     return float(pf[2]) if pf is not None and len(pf) > 2 else 0.0
 
 
+def _odd_integer(y: float) -> bool:
+    """Whether y is an odd integer (C's pow then keeps the sign of the base)."""
+    return math.isfinite(y) and y == math.floor(y) and math.fmod(y, 2.0) != 0.0
+
+
 def _cpow(x: float, y: float) -> float:
-    """C's pow(): inf/nan instead of Python exceptions."""
-    with np.errstate(all="ignore"):
-        return float(np.power(np.float64(x), np.float64(y)))
+    """The C library's pow(), as Csound and numba's `math.pow` call it (numpy's
+    differs in the last bit for some inputs): `math.pow` calls it, but raises
+    where C returns inf (overflow, zero to a negative power) or nan."""
+    try:
+        return math.pow(x, y)
+    except OverflowError:
+        return -math.inf if x < 0.0 and _odd_integer(y) else math.inf
+    except ValueError:
+        if x == 0.0:
+            return math.copysign(math.inf, x) if _odd_integer(y) else math.inf
+        return math.nan
 
 
 def _cdiv(x: float, y: float) -> float:
@@ -157,6 +170,18 @@ def expon_init(s, ic, xr, ia, idur, ib):
 
 
 @kernel
+def expon_init_native(s, ctx, tabs, xr, ia, idur, ib):
+    """`expon_init` for compiled note starts."""
+    if idur > 0.0:
+        if not ia * ib > 0.0:
+            return 1  # Python's init errors: a zero argument or unlike signs
+        s.mlt = math.pow(ib / ia, ctx.onedsr / idur)
+        s.kmlt = math.pow(ib / ia, (1.0 / ctx.kr) / idur)
+        s.val = ia
+    return 0
+
+
+@kernel
 def expon_perf_k(s, ctx, kr, ia, idur, ib, n0, n1):
     """expon (k): exponential curve, one step per block (OOps/ugens1.c kexpon)."""
     kr[0] = s.val
@@ -173,8 +198,10 @@ def expon_perf_a(s, ctx, ar, ia, idur, ib, n0, n1):
     s.val = val
 
 
-defop("expon", "k", "iii", EXPON, expon_init, expon_perf_k)
-defop("expon", "a", "iii", EXPON, expon_init, expon_perf_a)
+defop("expon", "k", "iii", EXPON, expon_init, expon_perf_k,
+      native_init=NativeInit(expon_init_native))
+defop("expon", "a", "iii", EXPON, expon_init, expon_perf_a,
+      native_init=NativeInit(expon_init_native))
 
 # ---------------------------------------------------------------- linseg family
 LINSEG = State(cur=i64, segsrem=i64, curcnt=i64, curval=f64, curinc=f64, curainc=f64,
@@ -527,6 +554,56 @@ def expsega_init(s, ic, out, ia, idur1, rest):
 
 
 @kernel
+def expseg_init_native(s, ctx, tabs, krate_rows, bkpt, segs, out, ia, idur1, rest):
+    """`expseg_init`, `expsega_init` (without `krate_rows`) for compiled note
+    starts (`_expseg_table`); with `bkpt`, `expsegb_init` and `expsegba_init`
+    (`_bkpt_durations` first)."""
+    if len(rest) == 0:
+        return 1  # first, so that numba never types rest[i] on an empty tuple
+    if len(rest) % 2 == 0:
+        return 1  # an incomplete breakpoint list: Python's init error
+    nsegs = (len(rest) + 2) // 2
+    segs[:, :] = 0.0
+    segs[nsegs - 1, CNT] = MAXPOS
+    segs[nsegs - 1, ACNT] = MAXPOS
+    s.cur = 0
+    if idur1 <= 0.0:
+        return 0
+    rate = ctx.kr if krate_rows else ctx.sr
+    total = 0.0
+    val = ia
+    for i in range(nsegs):
+        dur = idur1 if i == 0 else rest[2 * i - 1]
+        nxt = rest[2 * i]
+        if bkpt:
+            if dur < total:
+                return 1  # Python's breakpoint time error
+            dur -= total
+            total += dur
+        if val * nxt <= 0.0:
+            return 1  # Python's zero or sign conflict error
+        d = dur * rate
+        segs[i, VAL] = val
+        segs[i, MLT] = math.pow(nxt / val, 1.0 / d)
+        segs[i, CNT] = _trunc_f(d + 0.5)
+        d = dur * ctx.sr
+        segs[i, AMLT] = math.pow(nxt / val, 1.0 / d)
+        segs[i, ACNT] = _trunc_f(d + 0.5)
+        val = nxt
+    segs[nsegs - 1, CNT] = MAXPOS
+    segs[nsegs - 1, ACNT] = MAXPOS
+    return 0
+
+
+def _expseg_shape(nins: int) -> tuple[int, int]:
+    return (nins // 2, 5)
+
+
+def _expseg_native(krate_rows: bool, bkpt: bool) -> NativeInit:
+    return NativeInit(expseg_init_native, (krate_rows, bkpt), (("scratch", _expseg_shape),))
+
+
+@kernel
 def expseg_perf_k(s, ctx, segs, kr, ia, idur1, rest, n0, n1):
     """expseg (k): exponential segments, one step per block (OOps/ugens1.c kxpseg)."""
     cur = s.cur
@@ -571,10 +648,11 @@ def expsega_perf(s, ctx, segs, ar, ia, idur1, rest, n0, n1):
 
 
 defop("expseg", "k", "iim", EXPSEG, expseg_init, expseg_perf_k, arrays=("segs",),
-      flags=("note_local",))
+      flags=("note_local",), native_init=_expseg_native(True, False))
 defop("expseg", "a", "iim", EXPSEG, expseg_init, expseg_perf_a, arrays=("segs",),
-      flags=("note_local",))
-defop("expsega", "a", "iim", EXPSEG, expsega_init, expsega_perf, arrays=("segs",))
+      flags=("note_local",), native_init=_expseg_native(True, False))
+defop("expsega", "a", "iim", EXPSEG, expsega_init, expsega_perf, arrays=("segs",),
+      native_init=_expseg_native(False, False))
 
 
 def _xadsr_table(s, ic, iatt, idec, islev, irel, idel) -> np.ndarray:
@@ -975,9 +1053,12 @@ defop("linsegb", "k", "iim", LINSEG, linsegb_init, linseg_perf_k, arrays=("segs"
       native_init=_LINSEGB_NATIVE)
 defop("linsegb", "a", "iim", LINSEG, linsegb_init, linseg_perf_a, arrays=("segs",),
       native_init=_LINSEGB_NATIVE)
-defop("expsegb", "k", "iim", EXPSEG, expsegb_init, expseg_perf_k, arrays=("segs",))
-defop("expsegb", "a", "iim", EXPSEG, expsegb_init, expseg_perf_a, arrays=("segs",))
-defop("expsegba", "a", "iim", EXPSEG, expsegba_init, expsega_perf, arrays=("segs",))
+defop("expsegb", "k", "iim", EXPSEG, expsegb_init, expseg_perf_k, arrays=("segs",),
+      native_init=_expseg_native(True, True))
+defop("expsegb", "a", "iim", EXPSEG, expsegb_init, expseg_perf_a, arrays=("segs",),
+      native_init=_expseg_native(True, True))
+defop("expsegba", "a", "iim", EXPSEG, expsegba_init, expsega_perf, arrays=("segs",),
+      native_init=_expseg_native(False, True))
 
 # ---------------------------------------------------------------- transeg family
 TRANSEG = State(cur=i64, segsrem=i64, curcnt=i64, curval=f64, curinc=f64, alpha=f64,

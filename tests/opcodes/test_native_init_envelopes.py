@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import math
 
+import numba
 import numpy as np
 import pytest
 
 from csoundpy.engine.context import make_consts
 from csoundpy.engine.tables import TAB_COLS
 from csoundpy.opcodes._registry import lookup
+from csoundpy.opcodes.envelopes import _cpow
 from csoundpy.testing import find_entry, native_init_mismatches
 
 HEADER = "sr=48000\nksmps=64\nnchnls=2\n0dbfs=1\n"
@@ -22,18 +24,18 @@ ASKS = "native init asks for the Python init"
 
 WITH_NATIVE = [
     "line", "linseg", "linsegb", "transeg", "transegb", "cosseg", "cossegb",
+    "expon", "expseg", "expsega", "expsegb", "expsegba",
     "tone", "atone", "reson", "areson", "butterlp", "butterhp", "butterbp", "butterbr",
     "butlp", "buthp", "butbp", "butbr", "lowpass2", "dcblock", "moogvcf", "moogvcf2",
     "moogladder", "moogladder2", "port", "portk", "statevar", "resonr", "resonz",
     "biquad", "biquada", "rezzy", "bqrez", "fofilter", "mode", "tbvcf", "pareq",
     "lpf18", "lowres", "lag",
 ]
-# release envelopes (the note's extra time is Python's), inits reading p3 or
-# using numpy's pow (not libm's), aux sizes set by an input's value
+# release envelopes (the note's extra time is Python's), inits reading p3,
+# aux sizes set by an input's value
 WITHOUT_NATIVE = [
     "linsegr", "expsegr", "transegr", "cossegr", "madsr", "mxadsr", "linenr", "envlpxr",
-    "adsr", "xadsr", "linen", "envlpx", "expon", "expseg", "expsega", "expsegb",
-    "expsegba", "dcblock2", "tonex", "atonex", "resonx", "lowresx",
+    "adsr", "xadsr", "linen", "envlpx", "dcblock2", "tonex", "atonex", "resonx", "lowresx",
 ]
 
 
@@ -93,6 +95,32 @@ ENVELOPE_NOTES = [
     ("k1 cossegb 0, p4, 1, 0.8, 0.5\na1 cossegb 1, p4, 0, 2, 1", [0.5]),
     ("k1 cossegb 0, p4, 1, 0.8, 0.5\na1 cossegb 1, p4, 0, 2, 1", [-0.5]),
     ("k1 cossegb 0, p4, 1, 0.7, 0, 0.7, 1", [0.25]),
+    # expon: rising, falling and negative curves, zero and negative durations
+    ("k1 expon 1, p4, p5\na1 expon p5, p4, 0.001", [0.5, 2.0]),
+    ("k1 expon -1, p4, p5\na1 expon p5, p4, -0.001", [0.3, -7.0]),
+    ("k1 expon 1, p4, p5\na1 expon p5, p4, 1", [0.0, 0.0]),
+    ("k1 expon 0, p4, p5\na1 expon p5, p4, 1", [-1.0, -2.0]),
+    # expon: a ratio to a power past the largest float (C's pow gives inf), a nan time
+    ("k1 expon 1, p4, 1e10\na1 expon 1e-10, p4, 1", [1e-12]),
+    ("k1 expon 1, p4, 2\na1 expon 3, p4, 1", [math.nan]),
+    # expseg: one or several segments, zero and negative segment durations
+    ("k1 expseg 1, p4, 2\na1 expseg 0.001, p4, 1, 0, 0.5, 0.25, 0.001", [0.3]),
+    ("k1 expseg -1, p4, -2, 0.1, -0.5\na1 expseg 2, p4, 1, -0.1, 3", [0.5]),
+    ("k1 expseg 1, p4, 0\na1 expseg 0, p4, 1, 1, -1", [0.0]),
+    ("k1 expseg 1, p4, 2\na1 expseg 3, p4, 1", [-0.5]),
+    # expseg: ratios past the float range (pow of inf, and of 0 to a negative power),
+    # counts past 2**63, a nan duration
+    ("k1 expseg 1, 0.5, 1e-300, p4, 1e300\na1 expseg 1, 0.5, 1e300, p4, 1e-300", [-0.5]),
+    ("k1 expseg 1, p4, 2, 1, 3\na1 expseg 1, p4, 2", [1e16]),
+    ("k1 expseg 1, p4, 2, 1, 3\na1 expseg 1, 1, 2, p4, 3", [math.nan]),
+    # expsega: counted in samples
+    ("a1 expsega 0.001, p4, 1, 0.2, 0.5, 0, 0.25\na2 expsega -1, p4, -2", [0.5]),
+    ("a1 expsega 0.001, p4, 1, 0.2, 0.5, 0, 0.25\na2 expsega -1, p4, 0", [0.0]),
+    # expsegb, expsegba: breakpoint times, repeated times, a zero first time
+    ("k1 expsegb 1, p4, 2, 0.8, 0.5\na1 expsegb 1, p4, 2, p4, 4, 1, 0.5", [0.5]),
+    ("a1 expsegba 1, p4, 2, 0.8, 0.5\na2 expsegba -1, p4, -2, 2, -3", [0.25]),
+    ("k1 expsegb 1, p4, 2, 0.8, 0.5\na1 expsegba 1, p4, 0, 0.1, 1", [0.0]),
+    ("k1 expsegb 1, p4, 2, 0.8, 0.5\na1 expsegba 1, p4, 2, 0.1, 1", [-0.5]),
 ]
 
 
@@ -180,6 +208,18 @@ def test_filter_native_inits_match_the_python_inits(body, pfields):
     ("a1 cossegb 0, 1, 1, 0.5, 0", [], ("cossegb", "a", "iim", 0.0, 1.0, (1.0, 0.5, 0.0))),
     # compat: a single segment compares its count with the zero row after it
     ("a1 cossegb 1, 0.25, 0", [], ("cossegb", "a", "iim", 1.0, 0.25, (0.0,))),
+    ("k1 expon 0, 1, 1", [], ("expon", "k", "iii", 0.0, 1.0, 1.0)),
+    ("a1 expon 1, 1, 0", [], ("expon", "a", "iii", 1.0, 1.0, 0.0)),
+    ("k1 expon 1, 1, -1", [], ("expon", "k", "iii", 1.0, 1.0, -1.0)),
+    ("k1 expseg 1, 1", [], ("expseg", "k", "iim", 1.0, 1.0, ())),
+    ("a1 expseg 1, 1, 2, 3", [], ("expseg", "a", "iim", 1.0, 1.0, (2.0, 3.0))),
+    ("k1 expseg 0, 1, 1", [], ("expseg", "k", "iim", 0.0, 1.0, (1.0,))),
+    ("a1 expseg 1, 1, 2, 1, -1", [], ("expseg", "a", "iim", 1.0, 1.0, (2.0, 1.0, -1.0))),
+    ("a1 expsega 1, 1, 2, 1, 0", [], ("expsega", "a", "iim", 1.0, 1.0, (2.0, 1.0, 0.0))),
+    ("k1 expsegb 1, 1, 2, 0.5, 3", [], ("expsegb", "k", "iim", 1.0, 1.0, (2.0, 0.5, 3.0))),
+    ("a1 expsegb 1, 1, -2", [], ("expsegb", "a", "iim", 1.0, 1.0, (-2.0,))),
+    ("a1 expsegba 1, 1, 2, 0.5, 3", [],
+     ("expsegba", "a", "iim", 1.0, 1.0, (2.0, 0.5, 3.0))),
     ("a1 reson a0, 1000, 100, 3", [],
      ("reson", "a", "axxoo", np.zeros(64), 1000.0, 100.0, 3.0, 0.0)),
     ("a1 areson a0, k0, 100, -1", [],
@@ -223,3 +263,29 @@ def test_resonz_native_init_takes_a_non_finite_scale_as_zero():
 def test_native_inits_leave_inexact_integer_cases_to_python(body, pfields):
     problems = _mismatches(body, pfields)
     assert len(problems) == 1 and problems[0].endswith(ASKS)
+
+
+@numba.njit
+def _numba_pow(x, y):
+    return math.pow(x, y)
+
+
+@pytest.mark.parametrize("x,y", [
+    (2.0, 0.5), (1.7, 1e-3), (0.3, -2.5),  # ordinary powers
+    (10.0, 400.0), (-10.0, 401.0), (-10.0, 400.0),  # overflow, both signs
+    (0.0, -1.0), (-0.0, -3.0), (-0.0, -2.0), (-0.0, -0.5),  # zero to a negative power
+    (-2.0, 0.5), (-8.0, 1.0 / 3.0),  # a negative base to a non-integer power
+    (math.inf, -1.0), (-math.inf, 3.0), (1e-300, 2.0), (math.nan, 0.0), (1.0, math.nan),
+])
+def test_cpow_is_the_c_library_pow_that_compiled_inits_call(x, y):
+    got, want = _cpow(x, y), _numba_pow(x, y)
+    assert got == want or (math.isnan(got) and math.isnan(want))
+    assert math.copysign(1.0, got) == math.copysign(1.0, want) or math.isnan(got)
+
+
+def test_cpow_matches_the_compiled_pow_bit_for_bit_on_random_ratios():
+    # numpy's pow differs from the C library's in the last bit for some of these
+    rng = np.random.default_rng(0)
+    xs = np.exp(rng.uniform(-5.0, 5.0, 4000)).tolist()
+    ys = rng.uniform(-1.0, 1.0, 4000).tolist()
+    assert [_cpow(x, y) for x, y in zip(xs, ys)] == [_numba_pow(x, y) for x, y in zip(xs, ys)]
