@@ -345,7 +345,12 @@ SC_PARAMS = np.array([
 SC_SCALE = 0x10000000  # fixed-point read position: 28 fractional bits
 # per-line integer state columns
 L_START, L_SIZE, L_WRITE, L_READ, L_FRAC, L_INC, L_SEED, L_CNT = range(8)
-REVERBSC = State(sample_rate=f64, pitchmod=f64, damp=f64, prv_lpfreq=f64)
+# scratch rows, one column per frame of the block: rows 0-7 hold line n's scaled
+# read, then the value written into it; then the read fractions and the 4 points
+# of each interpolation
+SC_FRAC = 8
+SC_TAPS = 9
+REVERBSC = State(sample_rate=f64, pitchmod=f64, damp=f64, prv_lpfreq=f64, min_delay=i64)
 
 
 @helper
@@ -377,6 +382,18 @@ def _sc_max_samples(n, pitchmod, sr):
     return int(maxdel * sr + 16.5)
 
 
+def _sc_min_delay(pitchmod: float, sr: float) -> int:
+    """A lower bound, in samples, on how far any line's read point trails its write point.
+
+    Every delay target lies in [p0 - p1 * pitchmod, p0 + p1 * pitchmod] seconds
+    and the read point moves linearly between targets, so the delay never drops
+    below the smallest lower end; one sample is taken off for the fixed-point
+    rounding of the read increment.
+    """
+    low = min(SC_PARAMS[n, 0] - SC_PARAMS[n, 1] * pitchmod for n in range(8))
+    return math.floor(low * sr) - 1
+
+
 def reverbsc_init(s, ic, aoutL, aoutR, ainL, ainR, kfblvl, kfco, israte, ipitchm, iskip):
     sr = ic.sr if israte <= 0.0 else israte
     if sr < 5000.0 or sr > 1000000.0:
@@ -403,21 +420,15 @@ def reverbsc_init(s, ic, aoutL, aoutR, ainL, ainR, kfblvl, kfco, israte, ipitchm
     s.pitchmod = ipitchm
     s.damp = 1.0
     s.prv_lpfreq = 0.0
-    return np.zeros(start), lines, np.zeros(8)
+    s.min_delay = _sc_min_delay(ipitchm, sr)
+    return np.zeros(start), lines, np.zeros(8), np.zeros((SC_TAPS + 4, int(ic.ksmps)))
 
 
-@kernel
-def reverbsc_perf(s, ctx, buf, lines, fstate, aoutL, aoutR, ainL, ainR, kfblvl, kfco,
-                  israte, ipitchm, iskip, n0, n1):
-    """reverbsc: 8-line feedback delay network with random delay modulation (reverbsc.c)."""
+@helper
+def _sc_run_samples(s, buf, lines, fstate, aoutL, aoutR, ainL, ainR, fb, damp, n0, n1):
+    """Frames [n0, n1) one sample at a time, all 8 lines per sample: right for any
+    block length, even when a read reaches samples written in the same block."""
     sr = s.sample_rate
-    lpfreq = at(kfco, 0)
-    if lpfreq != s.prv_lpfreq:
-        s.prv_lpfreq = lpfreq
-        d = 2.0 - math.cos(lpfreq * (2.0 * math.pi) / sr)
-        s.damp = d - math.sqrt(d * d - 1.0)
-    damp = s.damp
-    fb = at(kfblvl, 0)
     for i in range(n0, n1):
         jp = 0.0
         for n in range(8):
@@ -494,8 +505,190 @@ def reverbsc_perf(s, ctx, buf, lines, fstate, aoutL, aoutR, ainL, ainR, kfblvl, 
         aoutR[i] = outR * 0.35
 
 
+@helper
+def _sc_gather_wrapping(buf, lines, n, scratch, nsmps, sr, pitchmod):
+    """Line n's read fractions and 4-point windows for the block -> scratch rows
+    SC_FRAC, SC_TAPS..SC_TAPS+3, advancing its read point, in the general case:
+    windows that wrap around the line's end, a new delay segment in the block."""
+    base = lines[n, L_START]
+    size = lines[n, L_SIZE]
+    w0 = lines[n, L_WRITE]
+    rp = lines[n, L_READ]
+    frac_i = lines[n, L_FRAC]
+    inc = lines[n, L_INC]
+    cnt = lines[n, L_CNT]
+    for k in range(nsmps):
+        if frac_i >= SC_SCALE:
+            rp += frac_i >> 28
+            frac_i &= SC_SCALE - 1
+        if rp >= size:
+            rp -= size
+        scratch[SC_FRAC, k] = float(frac_i) * (1.0 / SC_SCALE)
+        r = rp - 1
+        for j in range(4):
+            if r < 0:
+                r += size
+            elif r >= size:
+                r -= size
+            scratch[SC_TAPS + j, k] = buf[base + r]
+            r += 1
+        frac_i += inc
+        cnt -= 1
+        if cnt <= 0:
+            # the new segment starts from the write point after frame k
+            w = w0 + k + 1
+            if w >= size:
+                w -= size
+            lines[n, L_WRITE] = w
+            lines[n, L_READ] = rp
+            lines[n, L_FRAC] = frac_i
+            _sc_next_segment(lines, n, n, sr, pitchmod)
+            inc = lines[n, L_INC]
+            cnt = lines[n, L_CNT]
+    lines[n, L_WRITE] = w0
+    lines[n, L_READ] = rp
+    lines[n, L_FRAC] = frac_i
+    lines[n, L_CNT] = cnt
+
+
+@helper
+def _sc_run_lines(s, buf, lines, fstate, scratch, aoutL, aoutR, ainL, ainR, fb, damp, n0, n1):
+    """Frames [n0, n1) line by line, for blocks shorter than every line's delay
+    (s.min_delay >= n1 - n0 + 4): no read of the block then reaches a sample
+    written in it, so all reads can come first, then the damping filters and
+    the feedback sample by sample, then the writes.  Same operations in the same
+    order per sample as `_sc_run_samples`, hence the same bits.  The hot loops
+    stay in this one function: array views made in a called helper cost
+    reference-count updates on every call."""
+    sr = s.sample_rate
+    nsmps = n1 - n0
+    fr = scratch[SC_FRAC]
+    tm1 = scratch[SC_TAPS]
+    t0 = scratch[SC_TAPS + 1]
+    t1 = scratch[SC_TAPS + 2]
+    t2 = scratch[SC_TAPS + 3]
+    for n in range(8):
+        # 1. line n's read fractions and 4-point windows, advancing its read point
+        base = lines[n, L_START]
+        size = lines[n, L_SIZE]
+        line = buf[base:base + size]
+        rp = lines[n, L_READ]
+        frac_i = lines[n, L_FRAC]
+        inc = lines[n, L_INC]
+        cnt = lines[n, L_CNT]
+        last = frac_i + (nsmps - 1) * inc
+        if (cnt > nsmps and frac_i >= 0 and inc >= 0 and rp + (frac_i >> 28) > 0
+                and rp + (last >> 28) < size - 2):
+            # no new segment and no wrap in the block (frac_i and inc are never
+            # negative; checked as the closed form needs it): frame k reads at
+            # rp + (frac_i + k * inc) / SC_SCALE; two loops without a carried state
+            for k in range(nsmps):
+                fr[k] = float((frac_i + k * inc) & (SC_SCALE - 1)) * (1.0 / SC_SCALE)
+            for k in range(nsmps):
+                # unsigned (r >= 0 here): numba then skips its negative-index wraparound
+                r = np.uint64(rp - 1 + ((frac_i + k * inc) >> 28))
+                tm1[k] = line[r]
+                t0[k] = line[r + np.uint64(1)]
+                t1[k] = line[r + np.uint64(2)]
+                t2[k] = line[r + np.uint64(3)]
+            lines[n, L_READ] = rp + (last >> 28)
+            lines[n, L_FRAC] = (last & (SC_SCALE - 1)) + inc
+            lines[n, L_CNT] = cnt - nsmps
+        else:
+            _sc_gather_wrapping(buf, lines, n, scratch, nsmps, sr, s.pitchmod)
+        # 2. its interpolated reads times fb -> scratch row n
+        xs = scratch[n]
+        for k in range(nsmps):
+            frac = fr[k]
+            a2 = frac * frac
+            a2 -= 1.0
+            a2 *= 1.0 / 6.0
+            a1 = frac
+            a1 += 1.0
+            a1 *= 0.5
+            am1 = a1 - 1.0
+            a0 = 3.0 * a2
+            a1 -= a0
+            am1 -= a2
+            a0 -= frac
+            v0 = t0[k]
+            xs[k] = ((am1 * tm1[k] + a0 * v0 + a1 * t1[k] + a2 * t2[k]) * frac + v0) * fb
+    # 3. damping filters and feedback, frame by frame; scratch row n becomes
+    #    line n's input.  The filter states stay in registers, one per line.
+    x0, x1, x2, x3 = scratch[0], scratch[1], scratch[2], scratch[3]
+    x4, x5, x6, x7 = scratch[4], scratch[5], scratch[6], scratch[7]
+    f0, f1, f2, f3 = fstate[0], fstate[1], fstate[2], fstate[3]
+    f4, f5, f6, f7 = fstate[4], fstate[5], fstate[6], fstate[7]
+    for k in range(nsmps):
+        jp = (0.0 + f0 + f1 + f2 + f3 + f4 + f5 + f6 + f7) * 0.25
+        inR = jp + ainR[n0 + k]
+        inL = jp + ainL[n0 + k]
+        x = x0[k]
+        x0[k] = inL - f0
+        f0 = (f0 - x) * damp + x
+        x = x1[k]
+        x1[k] = inR - f1
+        f1 = (f1 - x) * damp + x
+        x = x2[k]
+        x2[k] = inL - f2
+        f2 = (f2 - x) * damp + x
+        x = x3[k]
+        x3[k] = inR - f3
+        f3 = (f3 - x) * damp + x
+        x = x4[k]
+        x4[k] = inL - f4
+        f4 = (f4 - x) * damp + x
+        x = x5[k]
+        x5[k] = inR - f5
+        f5 = (f5 - x) * damp + x
+        x = x6[k]
+        x6[k] = inL - f6
+        f6 = (f6 - x) * damp + x
+        x = x7[k]
+        x7[k] = inR - f7
+        f7 = (f7 - x) * damp + x
+        aoutL[n0 + k] = (0.0 + f0 + f2 + f4 + f6) * 0.35
+        aoutR[n0 + k] = (0.0 + f1 + f3 + f5 + f7) * 0.35
+    fstate[0], fstate[1], fstate[2], fstate[3] = f0, f1, f2, f3
+    fstate[4], fstate[5], fstate[6], fstate[7] = f4, f5, f6, f7
+    # 4. the inputs into the lines, from each line's write point on
+    for n in range(8):
+        base = lines[n, L_START]
+        size = lines[n, L_SIZE]
+        w = lines[n, L_WRITE]
+        src = scratch[n]
+        first = min(nsmps, size - w)
+        dst = buf[base + w:base + w + first]
+        for k in range(first):
+            dst[k] = src[k]
+        dst = buf[base:base + nsmps - first]
+        for k in range(first, nsmps):
+            dst[k - first] = src[k]
+        w += nsmps
+        if w >= size:
+            w -= size
+        lines[n, L_WRITE] = w
+
+
+@kernel
+def reverbsc_perf(s, ctx, buf, lines, fstate, scratch, aoutL, aoutR, ainL, ainR, kfblvl, kfco,
+                  israte, ipitchm, iskip, n0, n1):
+    """reverbsc: 8-line feedback delay network with random delay modulation (reverbsc.c)."""
+    lpfreq = at(kfco, 0)
+    if lpfreq != s.prv_lpfreq:
+        s.prv_lpfreq = lpfreq
+        d = 2.0 - math.cos(lpfreq * (2.0 * math.pi) / s.sample_rate)
+        s.damp = d - math.sqrt(d * d - 1.0)
+    fb = at(kfblvl, 0)
+    if n1 - n0 + 4 <= s.min_delay and n1 - n0 <= scratch.shape[1]:
+        _sc_run_lines(s, buf, lines, fstate, scratch, aoutL, aoutR, ainL, ainR, fb, s.damp,
+                      n0, n1)
+    else:
+        _sc_run_samples(s, buf, lines, fstate, aoutL, aoutR, ainL, ainR, fb, s.damp, n0, n1)
+
+
 defop("reverbsc", "aa", "aakkjpo", REVERBSC, reverbsc_init, reverbsc_perf,
-      arrays=("buf", "lines", "fstate"))
+      arrays=("buf", "lines", "fstate", "scratch"))
 
 
 # ---------------------------------------------------------------- freeverb
