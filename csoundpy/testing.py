@@ -184,6 +184,10 @@ def native_init_mismatches(orc: str, pfields: Sequence[float]) -> list[str]:
     import os
 
     from .api import Csound
+    from .engine.context import StrVar
+    from .opcodes._native_text import TEXT_BYTES, text_length, text_row
+    from .opcodes._registry import DIRECTORIES
+    from .opcodes.strings import to_bytes
 
     saved = os.environ.get("CSOUNDPY_JIT")
     os.environ["CSOUNDPY_JIT"] = "off"
@@ -211,14 +215,24 @@ def native_init_mismatches(orc: str, pfields: Sequence[float]) -> list[str]:
             continue
         where = f"op {i} ({op.describe()})"
         state = np.zeros(1, dtype=op.entry.state)[0]
-        outs = [np.zeros(inst.ksmps) if v.kind == "audio" else np.zeros(1) for v in op.outs]
+        outs = [np.zeros(inst.ksmps) if v.kind == "audio" else
+                np.full(TEXT_BYTES, 7, dtype=np.uint8) if v.kind == "string" else np.zeros(1)
+                for v in op.outs]
         ins = [inst.in_value(v) for v in op.ins]
+        if native.strings:
+            ins = [text_row(to_bytes(x.value if isinstance(x, StrVar) else x))
+                   if v.kind == "string" else x for v, x in zip(op.ins, ins)]
         if op.variadic:
             ins = ins[:op.nfixed] + [tuple(ins[op.nfixed:])]
         refs, checks = [], []
         for p, kind in enumerate(native.aux):
             python_aux = inst.aux[i][p] if p < len(inst.aux[i]) else None
-            if kind == "ref":
+            if kind == "ref" and isinstance(python_aux, tuple):
+                addr = np.zeros(len(python_aux), dtype=np.int64)
+                shape = np.zeros((len(python_aux), 1), dtype=np.int64)
+                refs += [addr, shape]
+                checks.append((p, kind, (addr, shape), python_aux))
+            elif kind == "ref":
                 addr = np.zeros(1, dtype=np.int64)
                 shape = np.zeros(np.ndim(python_aux) or 1, dtype=np.int64)
                 refs += [addr, shape]
@@ -227,7 +241,9 @@ def native_init_mismatches(orc: str, pfields: Sequence[float]) -> list[str]:
                 scratch = np.full(kind[1](len(op.ins)), 7.0)  # a previous note's leftovers
                 refs.append(scratch)
                 checks.append((p, kind, scratch, python_aux))
-        result = native.kernel(state, engine.consts, tabs, *native.consts, *refs, *outs, *ins)
+        dirs = tuple(DIRECTORIES[name](engine) for name in native.dirs)
+        result = native.kernel(state, engine.consts, tabs, *dirs, *native.consts, *refs, *outs,
+                               *ins)
         if result != 0:
             problems.append(f"{where}: native init asks for the Python init")
             continue
@@ -237,15 +253,24 @@ def native_init_mismatches(orc: str, pfields: Sequence[float]) -> list[str]:
             if not (a == b or (a != a and b != b)):
                 problems.append(f"{where}: state {name} python {a!r} native {b!r}")
         for v, out in zip(op.outs, outs):
+            if v.kind == "string":
+                text = to_bytes(inst.out_obj(v).value)
+                if bytes(out[:text_length(out)]) != text or out[len(text)] != 0:
+                    problems.append(f"{where}: output {v.name} python {text!r} native "
+                                    f"{bytes(out[:text_length(out)])!r}")
+                continue
             expected = np.asarray(inst.out_obj(v), dtype=float).reshape(-1)
             if not np.array_equal(expected, out.reshape(-1)[:expected.size], equal_nan=True):
                 problems.append(f"{where}: output {v.name} python {expected} native {out}")
         for p, kind, got, python_aux in checks:
             if kind == "ref":
                 addr, shape = got
-                want = python_aux.__array_interface__["data"][0]
-                if addr[0] != want or tuple(shape) != python_aux.shape:
-                    problems.append(f"{where}: aux {p} address/shape differ")
+                arrays = python_aux if isinstance(python_aux, tuple) else (python_aux,)
+                shapes = shape if isinstance(python_aux, tuple) else (shape,)
+                for n, arr in enumerate(arrays):
+                    if addr[n] != arr.__array_interface__["data"][0] or \
+                            tuple(shapes[n]) != arr.shape:
+                        problems.append(f"{where}: aux {p} address/shape differ")
             elif not np.array_equal(got, python_aux, equal_nan=True):
                 problems.append(f"{where}: aux {p} python {python_aux} native {got}")
     return problems

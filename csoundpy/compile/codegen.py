@@ -67,7 +67,9 @@ from pathlib import Path
 from typing import Any
 
 from ..engine.context import ST_KCOUNT, ST_RELEASING
+from ..opcodes._native_text import TEXT_BYTES
 from ..opcodes.events import EV_P1
+from ..opcodes.strings import to_bytes
 from .ir import InstrIR, Op, Var
 from .jitcache import file_hash, source_hash
 
@@ -84,7 +86,8 @@ class PerfPlan:
     arity: dict[int, int] = field(default_factory=dict)  # op -> length of its perf-args tuple
     # the frame P: for each array, its address then its dimensions; keys "K",
     # "A", "ST", ("S", op), ("Xa"|"Xs", opaque position), ("Z", scratch
-    # position), ("g", global name)
+    # position), ("g", global name), "W" (text rows of S variables), ("D",
+    # name) (an engine directory, `opcodes._registry.DIRECTORIES`)
     frame: list[tuple[Any, int]] = field(default_factory=list)
     init_name: str | None = None  # the init function, for notes started natively
     scratch: list[tuple[int, int, tuple]] = field(default_factory=list)
@@ -157,15 +160,66 @@ def lifecycle_reason(ir: InstrIR, program: list[tuple]) -> str | None:
             return f"{op.entry.name}: a UDO call or a deinit"
         if op.entry.init is None:
             continue
-        if op.entry.native_init is None:
+        native = op.entry.native_init
+        if native is None:
             return f"{op.entry.name} has no native init"
+        if native.accepts is not None and not native.accepts(op):
+            return f"{op.entry.name}: arguments its native init does not take"
         for v in (*op.outs, *op.ins):
+            if v.kind == "string" and native.strings and v.scope == "local":
+                continue
             if v.kind not in ("scalar", "audio"):
                 return f"{op.entry.name}: a {v.kind} argument"
         for v in op.outs:
             if v.scope == "global" or (v.kind == "scalar" and v.index < ir.npfields):
                 return f"{op.entry.name} writes a global or a p-field at init"
+    return _text_reason(ir)
+
+
+def _text_reason(ir: InstrIR) -> str | None:
+    """Why the S variables of natively started notes could not live in text
+    rows (`opcodes._native_text`): each read at init must see a constant or a
+    value an earlier op of the same pass wrote, and no perf kernel may read
+    one (kernels get 0.0 for parameters they ignore, `unused_parameters`)."""
+    written_any = {v.index for op in ir.ops if op.kind == "call"
+                   for v in op.outs if v.kind == "string"}
+    constants = {idx for idx, _text in ir.string_init} - written_any
+    if any(len(to_bytes(text)) >= TEXT_BYTES for _idx, text in ir.string_init):
+        return "a string constant longer than a text row"
+    written: set[int] = set()
+    for op in ir.ops:
+        if op.kind != "call":
+            continue
+        if op.entry.init is not None:
+            for v in op.ins:
+                if v.kind == "string" and v.index not in written and v.index not in constants:
+                    return f"{op.entry.name} reads a string no earlier op wrote"
+        if op.has_perf and any(v.kind == "string" for v in (*op.outs, *op.ins)):
+            unused = unused_parameters(op.entry.perf)
+            for pos in _text_positions(op):
+                if pos not in unused:
+                    return f"{op.entry.name}: its perf reads a string"
+        written.update(v.index for v in op.outs if v.kind == "string")
     return None
+
+
+def _text_positions(op: Op) -> list[int]:
+    """Positions in op's perf-argument tuple that hold strings (the variadic
+    part is one position)."""
+    pos = 2 + len(op.entry.arrays)
+    found = []
+    for v in op.outs:
+        if v.kind == "string":
+            found.append(pos)
+        pos += 1
+    fixed = op.ins[:op.nfixed] if op.variadic else op.ins
+    for v in fixed:
+        if v.kind == "string":
+            found.append(pos)
+        pos += 1
+    if op.variadic and any(v.kind == "string" for v in op.ins[op.nfixed:]):
+        found.append(pos)
+    return found
 
 
 def unused_parameters(fn: Any) -> frozenset[int]:
@@ -221,6 +275,8 @@ class _Gen:
         self.imports: dict[tuple[str, str], str] = {}
         self.state_ops: list[int] = []
         self.arity: dict[int, int] = {}
+        self.texts = False  # the init function uses S variables' text rows
+        self.dirs: list[str] = []  # ... and these engine directories
 
     def glob(self, v: Var) -> str:
         name = self.globals.get(v.name)
@@ -419,7 +475,12 @@ class _Gen:
         native = op.entry.native_init
         if i not in self.state_ops:
             self.state_ops.append(i)
-        args = [f"S{i}[slot]", "ctx", "tabs", *(repr(c) for c in native.consts)]
+        args = [f"S{i}[slot]", "ctx", "tabs"]
+        for name in native.dirs:
+            args.append(f"D_{name}")
+            if name not in self.dirs:
+                self.dirs.append(name)
+        args += [repr(c) for c in native.consts]
         for p, kind in enumerate(native.aux, start=2):
             if kind == "ref":
                 if (i, p) in self.views and (i, p) in self.opaque:
@@ -432,18 +493,26 @@ class _Gen:
                 shape = tuple(kind[1](len(op.ins)))
                 self.scratch.append((i, p, shape))
                 args.append(f"Z{i}_{p}[slot]")
-        args += [self.out_expr(v) for v in op.outs]
+        args += [self.text_expr(v) or self.out_expr(v) for v in op.outs]
         live = _aliased(op)
         fixed = op.ins[:op.nfixed] if op.variadic else op.ins
-        args += [self.in_expr(v, _key(v) in live) for v in fixed]
+        args += [self.text_expr(v) or self.in_expr(v, _key(v) in live) for v in fixed]
         if op.variadic:
-            parts = [self.in_expr(v, _key(v) in live) for v in op.ins[op.nfixed:]]
+            parts = [self.text_expr(v) or self.in_expr(v, _key(v) in live)
+                     for v in op.ins[op.nfixed:]]
             args.append("(" + "".join(f"{p}, " for p in parts).rstrip(" ") + ")")
         kernel = self.kernel(native.kernel)
         line = op.span.line if op.span is not None else 0
         text = op.describe().replace("\n", " ")
         return [f"    # orc:{line} {text}", f"    if {kernel}({', '.join(args)}) != 0:",
                 "        return 1"]
+
+    def text_expr(self, v: Var) -> str | None:
+        """An S variable's text row in the init function (`_native_text`)."""
+        if v.kind != "string":
+            return None
+        self.texts = True
+        return f"W[slot, {v.index}]"
 
     def init_body(self) -> list[str]:
         """The init function's body: p-fields from the event row, a fresh
@@ -477,6 +546,10 @@ class _Gen:
             items.append((("Z", (i, p)), f"Z{i}_{p}", 1 + len(shape), "float64"))
         for name, g in self.globals.items():
             items.append((("g", name), g, 1, "float64"))
+        if self.texts:
+            items.append(("W", "W", 3, "uint8"))
+        for name in self.dirs:
+            items.append((("D", name), f"D_{name}", 2, "int64"))
         lines, at = [], 0
         for _key, var, ndim, dtype in items:
             shape = "".join(f"P[{at + 1 + d}], " for d in range(ndim)).rstrip(" ")
@@ -546,6 +619,8 @@ class _Gen:
         self.imports[("csoundpy.compile.views", "address")] = "address"
         self.imports[("numpy", "float64")] = "float64"
         self.imports[("numpy", "int64")] = "int64"
+        if self.texts:
+            self.imports[("numpy", "uint8")] = "uint8"
         prologue, dtypes = self.unpack_frame()
         lines = [
             f'"""Perf pass of instr {self.label}, generated by csoundpy.compile.codegen."""',

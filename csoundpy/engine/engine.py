@@ -595,8 +595,11 @@ class Engine:
         if ready is None:
             return 0
         if ready:
-            limit = self._span_limit() if self.skip_idle and self.native.enabled \
-                and self.midi_source is None else 0
+            spans = self.skip_idle and self.native.enabled and self.midi_source is None
+            if spans and self.native.books and self.queue:
+                self.native.adopt_events(kcount + (self._outbuf.shape[1] - self._out_pos)
+                                         // self.ksmps)
+            limit = self._span_limit() if spans else 0
             if limit < 2 or not self.native.run_span(limit):
                 self.perf()
         return self.kcount - kcount

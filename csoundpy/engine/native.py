@@ -57,11 +57,15 @@ from ..compile import codegen, jitcache
 from ..compile.lifecycle import admit_note, event_ok, expire_notes
 from ..compile.views import view_kind
 from ..errors import CsoundError
+from ..opcodes._native_text import TEXT_BYTES, text_row
+from ..opcodes._registry import DIRECTORIES
 from ..opcodes.events import EV_BLOCK, EV_NFIELDS, EV_P1, EV_TIME
+from ..opcodes.strings import to_bytes
 from .context import ST_KCOUNT, ST_SIZE
 
 MODES = ("off", "sync", "async", "auto")
 EVENT_ROWS, EVENT_COLS = 1024, 72  # the compiled-event queue: 4 columns, then p-fields
+ADOPT_ROWS = EVENT_ROWS // 2  # queued events a span may take (`adopt_events`)
 EAGER_AFTER = 64  # note-blocks (or span attempts) before compiling what is not cached
 
 
@@ -154,6 +158,7 @@ class Pool:
         self.book = tuple(np.zeros(0, dtype=np.int64) for _ in range(4)) + (
             np.zeros(3, dtype=np.int64),)
         self.Z: dict[tuple[int, int], np.ndarray] = {}  # scratch aux arrays by position
+        self._W: np.ndarray | None = None  # S variables' text rows, see `W`
         self.native_slots: list[int] = []
         self.booked = False  # in NativeRunner.books: compiled starts in use
         self._donated: list = []  # free Python notes whose slots compiled notes use
@@ -224,6 +229,8 @@ class Pool:
             bound += [None] * (new_cap - cap)
         self.shapes = {key: grown(arr) for key, arr in self.shapes.items()}
         self.Z = {key: grown(arr) for key, arr in self.Z.items()}
+        if self._W is not None:
+            self._W = self._text_rows(grown(self._W), cap)
         self.book = tuple(np.concatenate([a, np.zeros(new_cap - cap, dtype=np.int64)])
                           for a in self.book[:4]) + (self.book[4],)
         self.capacity = new_cap
@@ -351,6 +358,8 @@ class Pool:
                 arrays.append(self.shapes[key[1]])
             elif key[0] == "Z":
                 arrays.append(self.Z[key[1]])
+            elif key[0] == "D":
+                arrays.append(DIRECTORIES[key[1]](self.engine))
             else:
                 arrays.append(gvars[key[1]])
         frame = []
@@ -407,6 +416,21 @@ class Pool:
             elif kind != "ref" and view != view_kind(self._engine_array(kind)):
                 return False
         return True
+
+    @property
+    def W(self) -> np.ndarray:
+        """Per slot, a text row per S variable (`opcodes._native_text`), where
+        the init function of compiled note starts keeps the note's strings."""
+        if self._W is None:
+            rows = np.zeros((self.capacity, self.idef.ir.nstring, TEXT_BYTES), dtype=np.uint8)
+            self._W = self._text_rows(rows, 0)
+        return self._W
+
+    def _text_rows(self, rows: np.ndarray, first: int) -> np.ndarray:
+        """`rows` with the string constants written for slots first onwards."""
+        for idx, text in self.idef.ir.string_init:
+            rows[first:, idx] = text_row(to_bytes(text))
+        return rows
 
     def _engine_array(self, name: str) -> np.ndarray:
         return {"spout": self.engine.spout, "spin": self.engine.spin}[name]
@@ -599,6 +623,51 @@ class NativeRunner:
         for pool in self.books:
             for _seq, slot in self.native_notes(pool):
                 self.end_native(pool, slot)
+
+    def adopt_events(self, horizon: int) -> None:
+        """Before a span that can reach block `horizon` at most: move the
+        engine queue's next realtime "i" events due before it that
+        compiled code can start (numbers only, an instrument whose notes start
+        natively, nothing `start_note` treats specially) into the compiled
+        queue, whole blocks at a time, so that the span need not stop at each.
+        The compiled queue is empty then (`Engine.sense` drains it), and what
+        the span leaves goes back with `drain_events` in the same order: rows
+        of one block keep their queue order, and no event left in the engine's
+        queue shares a block with an adopted one."""
+        engine = self.engine
+        queue = engine.queue
+        if self.nevents[0] or engine.maybe_held or engine.advance:
+            return
+        take = 0
+        most = min(len(queue), ADOPT_ROWS)
+        while take < most and queue[take].block < horizon and self._adoptable(queue[take]):
+            take += 1
+        if take < len(queue):
+            cut = queue[take].block
+            while take and queue[take - 1].block == cut:
+                take -= 1
+        if not take:
+            return
+        rows = self.events
+        for n, ev in enumerate(queue[:take]):
+            p = ev.pfields
+            rows[n, EV_BLOCK] = ev.block
+            rows[n, EV_NFIELDS] = len(p)
+            rows[n, EV_TIME] = ev.time
+            rows[n, EV_P1:EV_P1 + len(p)] = p
+        self.nevents[0] = take
+        del queue[:take]
+
+    def _adoptable(self, ev: Any) -> bool:
+        p = ev.pfields
+        if ev.opcode != "i" or not ev.realtime or EV_P1 + len(p) > EVENT_COLS \
+                or not all(type(v) is float or type(v) is int for v in p):
+            return False
+        p1 = p[0]
+        idef = self.engine.instruments.get(int(p1)) if 0 < p1 < 1e9 else None
+        if idef is None or idef.muted or idef.maxalloc > 0:
+            return False
+        return self.starter(idef) is not None
 
     def drain_events(self) -> None:
         """Move the events compiled code queued into the engine's queue, in order."""

@@ -86,6 +86,17 @@ the Python init does (state, outputs, aux), or non-zero to have the Python
 init run instead for this note (errors, warnings, messages, any case it
 does not handle); it must not write outside its note before deciding.
 
+With `strings=True` the kernel also takes S outputs and inputs (local
+variables and constants): each arrives as a row of bytes (`_native_text`),
+which it reads up to the NUL or fills.  `dirs` names engine directories
+the kernel receives right after `tabs`, in that order: int64 arrays that
+`DIRECTORIES[name](engine)` makes once per engine and keeps up to date in
+place (never reallocated: compiled code keeps their address), such as the
+channel directory (`channels.ChannelBus.native`, to bind a channel by name
+with `_native_text.bind_channel`).  `accepts(op)`, if given,
+says whether a call site's argument kinds suit the kernel (sprintf: only
+numbers after the format).
+
 A native variant may also give `fallback`: its kernel then returns non-zero
 when a case needs Python (a full queue, say) and has done nothing; the fused
 code leaves to Python there, and the reference path calls
@@ -156,6 +167,10 @@ class Native:
     fallback: Callable | None = None
 
 
+# name -> function(engine) giving that engine's directory (see NativeInit.dirs)
+DIRECTORIES: dict[str, Callable[[Any], np.ndarray]] = {}
+
+
 @dataclass(frozen=True)
 class NativeInit:
     """An opcode's init pass as a numba kernel (see the module doc)."""
@@ -163,6 +178,9 @@ class NativeInit:
     kernel: Callable
     consts: tuple = ()
     aux: tuple = ()
+    strings: bool = False  # S arguments arrive as text rows (`_native_text`)
+    dirs: tuple[str, ...] = ()  # engine directories (`DIRECTORIES`) passed after `tabs`
+    accepts: Callable | None = None  # accepts(op): whether this call site can use it
 
 
 @dataclass(frozen=True)

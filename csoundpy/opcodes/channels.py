@@ -31,7 +31,10 @@ from numba.core.errors import NumbaWarning
 from .._jit import at, helper, kernel
 from ..engine.context import StrVar
 from ..errors import InitError, PerfError
-from ._registry import Native, State, defop, i64
+from . import _native_text as nt
+from ._native_text import bind_channel
+from ._registry import DIRECTORIES, Native, NativeInit, State, defop, i64
+from .strings import to_bytes
 
 CSOUND_ERROR = -1
 CSOUND_MEMORY = -4
@@ -110,6 +113,43 @@ class ChannelBus:
         self.host: Any = None  # the Csound object handed to invalue/outvalue callbacks
         self.input_callback: Callable | None = None
         self.output_callback: Callable | None = None
+        self._directory: np.ndarray | None = None  # see `native`
+        self._rows: dict[str, int] = {}
+        self._listed: list = []  # data the directory points or pointed at: kept alive
+
+    def native(self) -> np.ndarray:
+        """The channel directory for native inits (`_native_text`): made on
+        first use, then kept up to date as channels appear or change."""
+        if self._directory is None:
+            self._directory = np.zeros((nt.CH_ROWS, nt.CH_COLS), dtype=np.int64)
+            for chan in list(self.channels.values()):
+                self._list(chan)
+        return self._directory
+
+    def _list(self, chan: Channel) -> None:
+        """Write a channel's directory row (its type last: 0 means no row yet)."""
+        directory = self._directory
+        if directory is None:
+            return
+        name = to_bytes(chan.name)
+        row = self._rows.get(chan.name)
+        if row is None:
+            if not 0 < len(name) < nt.CH_NAME_BYTES or len(self._rows) >= nt.CH_ROWS:
+                return
+            row = self._rows[chan.name] = len(self._rows)
+        data = chan.data
+        if not self._listed or self._listed[-1] is not data:
+            self._listed.append(data)  # compiled notes may still point at replaced data
+        directory[row, nt.CH_TYPE] = 0
+        if isinstance(data, np.ndarray) and data.ndim == 1 and data.dtype == np.float64 \
+                and data.flags.c_contiguous:
+            directory[row, nt.CH_ADDR] = data.__array_interface__["data"][0]
+            directory[row, nt.CH_LEN] = data.shape[0]
+        else:
+            directory[row, nt.CH_ADDR] = directory[row, nt.CH_LEN] = 0
+        directory[row, nt.CH_NAMELEN] = len(name)
+        directory[row, nt.CH_NAME:] = nt.pack_name(name)
+        directory[row, nt.CH_TYPE] = chan.type
 
     def find(self, name: str) -> Channel | None:
         return self.channels.get(name) if name else None
@@ -143,7 +183,10 @@ class ChannelBus:
                 self.channels[name] = chan
             if (chan.type ^ type) & TYPE_MASK:
                 return chan.type, None
-            chan.type |= type & (INPUT | OUTPUT)
+            bits = chan.type | type & (INPUT | OUTPUT)
+            if bits != chan.type or name not in self._rows:
+                chan.type = bits
+                self._list(chan)
             return 0, chan
 
     def export(self, name: str, type: int, data: Any) -> int:
@@ -151,7 +194,8 @@ class ChannelBus:
         with self.lock:
             if not name or not type & (INPUT | OUTPUT):
                 return CSOUND_ERROR
-            self.channels[name] = Channel(name, type, data)
+            chan = self.channels[name] = Channel(name, type, data)
+            self._list(chan)
             return 0
 
     def set_hints(self, name: str, hints: ChannelHints) -> int:
@@ -178,6 +222,9 @@ class ChannelBus:
     def clear(self) -> None:
         with self.lock:
             self.channels.clear()
+            self._rows.clear()
+            if self._directory is not None:
+                self._directory[:] = 0
 
 
 def bus_of(engine: Any) -> ChannelBus:
@@ -189,6 +236,9 @@ def bus_of(engine: Any) -> ChannelBus:
     elif bus.ksmps is None:
         bus.ksmps = int(engine.consts.ksmps)
     return bus
+
+
+DIRECTORIES["channels"] = lambda engine: bus_of(engine).native()
 
 
 def _chn_err_text(err: int) -> str:
@@ -479,8 +529,32 @@ def chnclear_perf(s, ctx, bufs, names, n0, n1):
         fp[:] = 0.0
 
 
-defop("chnmix", "", "aS", None, chnmix_init, chnmix_perf, arrays=("fp",))
-defop("chnclear", "", "W", None, chnclear_init, chnclear_perf, arrays=("fps",))
+@kernel
+def chnmix_init_native(s, ctx, tabs, chans, fp_addr, fp_shape, asig, Sname):
+    """`chnmix_init` for compiled note starts: binds a listed audio channel
+    that is already an output."""
+    return 0 if bind_channel(chans, Sname, AUDIO | OUTPUT, fp_addr, fp_shape) else 1
+
+
+@kernel
+def chnclear_init_native(s, ctx, tabs, chans, fps_addr, fps_shape, names):
+    """`chnclear_init` for compiled note starts (at least one name)."""
+    for n in range(len(names)):
+        if not bind_channel(chans, names[n], AUDIO | OUTPUT, fps_addr[n:n + 1],
+                            fps_shape[n]):
+            return 1
+    return 0
+
+
+def _some_names(op) -> bool:
+    return len(op.ins) > 0
+
+
+defop("chnmix", "", "aS", None, chnmix_init, chnmix_perf, arrays=("fp",),
+      native_init=NativeInit(chnmix_init_native, aux=("ref",), strings=True, dirs=("channels",)))
+defop("chnclear", "", "W", None, chnclear_init, chnclear_perf, arrays=("fps",),
+      native_init=NativeInit(chnclear_init_native, aux=("ref",), strings=True, dirs=("channels",),
+                             accepts=_some_names))
 
 
 # ---------------------------------------------------------------- declarations

@@ -32,7 +32,7 @@ from ..engine.tables import (
     FunctionTable,
 )
 from ..errors import InitError, PerfError
-from ._registry import NativeInit, State, defop, f64, i64
+from ._registry import DIRECTORIES, NativeInit, State, defop, f64, i64
 
 FMAXLEN = float(MAXLEN)
 SINE_SIZE = 16384  # Csound's default --sinesize
@@ -881,7 +881,45 @@ def _vco2_create(ic, waveform: int, base_ftnum: int, mul: float = 1.05,
         npart_f = _vco2_next_npart(npart_f, mul)
     first = base_ftnum - ntables if base_ftnum > 0 else -1
     arrays[slot] = _Vco2Tables(tables, nparts, first)
+    _vco2_list(ic.engine, slot)
     return base_ftnum
+
+
+# The vco2 directory (a NativeInit directory): per waveform slot, the
+# addresses and sizes of its table array's data, info and lut (`V2_*`
+# columns; V2_PRESENT 0: none yet).  Arrays it ever pointed at stay alive.
+V2_ROWS = 16
+V2_PRESENT, V2_DATA, V2_DATA_LEN, V2_INFO, V2_INFO_ROWS, V2_LUT, V2_LUT_LEN = range(7)
+
+
+def _vco2_directory(engine) -> np.ndarray:
+    directory = engine.globals.get("oscillators.vco2.native")
+    if directory is None:
+        directory = engine.globals["oscillators.vco2.native"] = np.zeros((V2_ROWS, 7),
+                                                                          dtype=np.int64)
+        for slot in engine.globals.get("oscillators.vco2", {}):
+            _vco2_list(engine, slot)
+    return directory
+
+
+def _vco2_list(engine, slot: int) -> None:
+    """Enter a waveform's table array in the vco2 directory, if made."""
+    directory = engine.globals.get("oscillators.vco2.native")
+    if directory is None or not 0 <= slot < V2_ROWS:
+        return
+    array = engine.globals["oscillators.vco2"][slot]
+    engine.globals.setdefault("oscillators.vco2.listed", []).append(array)
+
+    def addr(a: np.ndarray) -> int:
+        return a.__array_interface__["data"][0]
+
+    directory[slot, V2_PRESENT] = 0
+    directory[slot, V2_DATA:] = (addr(array.data), array.data.shape[0], addr(array.info),
+                                 array.info.shape[0], addr(array.lut), array.lut.shape[0])
+    directory[slot, V2_PRESENT] = 1
+
+
+DIRECTORIES["vco2"] = _vco2_directory
 
 
 def vco2init_init(s, ic, ift, iwaveforms, ibasfn, ipmul, iminsiz, imaxsiz, isrcft):
@@ -1047,6 +1085,38 @@ def vco2_init(s, ic, ar, kamp, kcps, imode, kpw, kphs, inyx):
     return _vco2_aux(arrays[tnum])
 
 
+@kernel
+def vco2_init_native(s, ctx, tabs, vco2s, data_addr, data_shape, info_addr, info_shape,
+                     lut_addr, lut_shape, ar, kamp, kcps, imode, kpw, kphs, inyx):
+    """`vco2_init` for compiled note starts, once its waveform's table array
+    exists (Python makes it); 1 for the skip-init mode."""
+    mode = _lrint32(imode) & 0x1F
+    if mode & 1 or inyx != inyx:
+        return 1
+    tnum = _VCO2_TNUMS[(mode & 14) >> 1]
+    if vco2s[tnum, V2_PRESENT] == 0:
+        return 1
+    s.inited = 1
+    s.init_k = 1
+    s.tnum = tnum
+    s.mode = _VCO2_MODES[(mode & 14) >> 1]
+    s.pm_enabled = 1 if mode & 16 else 0
+    s.phs = 0 if mode & 16 else _phs2int(_frac_trunc(kphs))
+    s.f_scl = ctx.onedsr
+    x = 0.5 if inyx == 0.0 else inyx
+    x = min(max(x, 0.001), 0.5)
+    s.p_min = x / VCO2_MAX_NPART
+    s.p_scl = x
+    data_addr[0] = vco2s[tnum, V2_DATA]
+    data_shape[0] = vco2s[tnum, V2_DATA_LEN]
+    info_addr[0] = vco2s[tnum, V2_INFO]
+    info_shape[0] = vco2s[tnum, V2_INFO_ROWS]
+    info_shape[1] = 3
+    lut_addr[0] = vco2s[tnum, V2_LUT]
+    lut_shape[0] = vco2s[tnum, V2_LUT_LEN]
+    return 0
+
+
 def _vco2_aux(array):
     if array is None:
         return (np.zeros(1), np.zeros((1, 3), dtype=np.int64), np.zeros(1, dtype=np.int64))
@@ -1082,7 +1152,8 @@ def vco2_perf(s, ctx, data, info, lut, ar, kamp, kcps, imode, kpw, kphs, inyx, n
     pfrac = 1.0 / (mask + 1)
     kamp_ = at(kamp, 0)
     phs = s.phs
-    if s.mode == 0:
+    mode = s.mode  # a local: stores into ar[] would make numba reload the field
+    if mode == 0:
         for n in range(n0, n1):
             i = base + (phs >> lobits)
             v = data[i]
@@ -1098,7 +1169,7 @@ def vco2_perf(s, ctx, data, info, lut, ar, kamp, kcps, imode, kpw, kphs, inyx, n
         s.kphs2_old = v
         phs2 = s.phs2
         frq2 = (frq + _phs2int(f1)) & _PHSMSK
-        if s.mode == 1:
+        if mode == 1:
             f = 1.0 - 2.0 * f
             f1 *= -2.0
         for n in range(n0, n1):
@@ -1107,7 +1178,7 @@ def vco2_perf(s, ctx, data, info, lut, ar, kamp, kcps, imode, kpw, kphs, inyx, n
             i = base + (phs2 >> lobits)
             v = data[i]
             v += (data[i + 1] - v) * (phs2 & mask) * pfrac
-            if s.mode == 1:
+            if mode == 1:
                 ar[n] = (a - v + f) * kamp_
             else:
                 ar[n] = (a - v) * (0.25 / (f - f * f)) * kamp_
@@ -1119,4 +1190,5 @@ def vco2_perf(s, ctx, data, info, lut, ar, kamp, kcps, imode, kpw, kphs, inyx, n
 
 
 defop("vco2", "a", "kkoOOo", VCO2, vco2_init, vco2_perf, arrays=("data", "info", "lut"),
-      flags=("note_local",))
+      flags=("note_local",),
+      native_init=NativeInit(vco2_init_native, aux=("ref", "ref", "ref"), dirs=("vco2",)))

@@ -24,9 +24,14 @@ import string
 
 import numpy as np
 
+from numba import types
+from numba.extending import overload
+
+from .._jit import helper, kernel
 from ..engine.context import StrVar
 from ..errors import InitError, PerfError
-from ._registry import defop
+from ._native_text import TEXT_BYTES, text_length
+from ._registry import NativeInit, defop
 
 # ---------------------------------------------------------------------------
 # values as opcodes see them
@@ -251,7 +256,8 @@ def _store(out, result) -> None:
         out[0] = result
 
 
-def _defstr(name: str, outs: str, ins: str, fn, krate: bool = False) -> None:
+def _defstr(name: str, outs: str, ins: str, fn, krate: bool = False,
+            native_init: NativeInit | None = None) -> None:
     """Register `fn(err, ctx, *values) -> result` at init (and every block if krate)."""
 
     def init(s, ic, out, *args):
@@ -261,7 +267,8 @@ def _defstr(name: str, outs: str, ins: str, fn, krate: bool = False) -> None:
         _store(out, fn(PerfError, pc, *[value(a) for a in args[:-2]]))
 
     init.__doc__ = perf.__doc__ = f"{name}: see {fn.__name__} (OOps/str_ops.c)."
-    defop(name, outs, ins, init=init, perf=perf if krate else None, python_perf=krate)
+    defop(name, outs, ins, init=init, perf=perf if krate else None, python_perf=krate,
+          native_init=native_init)
 
 
 def _defout(name: str, outs: str, ins: str, fn) -> None:
@@ -360,6 +367,127 @@ def _sprintf(name):
 
     fn.__name__ = "sprintf_text"
     return fn
+
+
+def _number_at(first, rest, k):
+    """Argument k of a variadic call whose fixed last argument is `first`."""
+    return first if k == 0 else rest[k - 1]
+
+
+@overload(_number_at)
+def _number_at_typed(first, rest, k):
+    if isinstance(rest, types.BaseTuple) and len(rest.types) == 0:
+        return lambda first, rest, k: first
+    return lambda first, rest, k: first if k == 0 else rest[k - 1]
+
+
+@helper
+def _to_int32_native(x):
+    """`to_int32` in compiled code."""
+    if not (-9.223372036854776e18 < x < 9.223372036854776e18):
+        return 0
+    r = np.int64(np.rint(x)) & 0xFFFFFFFF
+    return r - 0x100000000 if r >= 0x80000000 else r
+
+
+@helper
+def _put_int(out, o, v, width, left, zero):
+    """Write `%d` of v (flags - and 0, a width) at out[o:]; the new end, or -1
+    when the text row would overflow."""
+    digits = np.zeros(24, dtype=np.uint8)
+    a = -v if v < 0 else v
+    nd = 0
+    while True:
+        digits[nd] = 48 + a % 10
+        nd += 1
+        a //= 10
+        if a == 0:
+            break
+    body = nd + (1 if v < 0 else 0)
+    pad = width - body if width > body else 0
+    if o + body + pad >= TEXT_BYTES:
+        return -1
+    if pad and not left and not zero:
+        for _ in range(pad):
+            out[o] = 32
+            o += 1
+    if v < 0:
+        out[o] = 45
+        o += 1
+    if pad and zero and not left:
+        for _ in range(pad):
+            out[o] = 48
+            o += 1
+    for d in range(nd - 1, -1, -1):
+        out[o] = digits[d]
+        o += 1
+    if pad and left:
+        for _ in range(pad):
+            out[o] = 32
+            o += 1
+    return o
+
+
+@kernel
+def sprintf_init_native(s, ctx, tabs, out, fmt, first, rest):
+    """sprintf of numbers through `%d`/`%i` conversions (flags - and 0, a
+    width) and literal text, as `sprintf_text` builds it; 1 (Python's init)
+    for any other conversion, an argument-count error or a result longer
+    than a text row."""
+    nargs = 1 + len(rest)
+    if nargs + 2 > 31:
+        return 1
+    n = text_length(fmt)
+    o = 0
+    used = 0
+    i = 0
+    while i < n:
+        c = fmt[i]
+        if c != 37:
+            if o >= TEXT_BYTES - 1:
+                return 1
+            out[o] = c
+            o += 1
+            i += 1
+            continue
+        if i + 1 < n and fmt[i + 1] == 37:
+            if o >= TEXT_BYTES - 1:
+                return 1
+            out[o] = 37
+            o += 1
+            i += 2
+            continue
+        j = i + 1
+        left = False
+        zero = False
+        while j < n and (fmt[j] == 45 or fmt[j] == 48):
+            if fmt[j] == 45:
+                left = True
+            else:
+                zero = True
+            j += 1
+        width = 0
+        while j < n and 48 <= fmt[j] <= 57:
+            width = width * 10 + (fmt[j] - 48)
+            if width >= TEXT_BYTES:
+                return 1
+            j += 1
+        if j >= n or (fmt[j] != 100 and fmt[j] != 105) or used >= nargs:
+            return 1
+        v = _to_int32_native(_number_at(first, rest, used))
+        used += 1
+        o = _put_int(out, o, v, width, left, zero)
+        if o < 0:
+            return 1
+        i = j + 1
+    if used != nargs:
+        return 1
+    out[o] = 0
+    return 0
+
+
+def _numbers_after_format(op) -> bool:
+    return all(v.kind == "scalar" for v in op.ins[1:])
 
 
 _FLOAT = re.compile(
@@ -529,7 +657,8 @@ _defstr("strcat", "S", "SS", _strcat)
 _defstr("strcatk", "S", "SS", _strcat, krate=True)
 _defstr("strcmp", "i", "SS", _strcmp)
 _defstr("strcmpk", "k", "SS", _strcmp, krate=True)
-_defstr("sprintf", "S", "STN", _sprintf("sprintf"))
+_defstr("sprintf", "S", "STN", _sprintf("sprintf"),
+        native_init=NativeInit(sprintf_init_native, strings=True, accepts=_numbers_after_format))
 _defstr("sprintfk", "S", "SUN", _sprintf("sprintfk"), krate=True)
 _defstr("strtod", "i", "S", _strtod_s("strtod"))
 _defstr("strtod", "i", "i", _strtod_p)

@@ -156,3 +156,59 @@ instr 1
 endin
 """
     both(monkeypatch, rig, orc, [(1, 0, 1)], 600, native=(2,))
+
+
+BUSES = GRAIN.replace("outs    asig * (1 - p7), asig * p7", """Sbus  sprintf "bus%d", p7 * 10 % 3
+        chnmix  asig, Sbus
+        chnmix  asig * 0.5, "all\"""") + """
+instr 1
+  kn init 0
+  event "i", 2, 0, 4 * ksmps / sr, 220 + kn, 0.1, 1.5, (kn % 7) / 10
+  kn += 1
+endin
+
+instr 3
+  a0 chnget "bus0"
+  a1 chnget "bus1"
+  a2 chnget "bus2"
+  aall chnget "all"
+     outs a0 + a2 * 0.5, a1 + aall
+     chnclear "bus0", "bus1", "bus2"
+     chnclear "all"
+endin
+"""
+
+
+def test_notes_with_sprintf_named_channels_start_in_compiled_code(monkeypatch, rig):
+    """Strings made at init (sprintf of numbers) and channels bound by name
+    (chnmix, chnclear) do not keep notes from starting in compiled code."""
+    rn, rr, _ = both(monkeypatch, rig, BUSES, [(3, 0, 1.2), (1, 0, 1.0)], 600, native=(2,))
+    assert rn.engine.instruments[2].pool.book[4][2] > 300
+
+
+CONDUCTOR = BUSES.split("instr 1\n")[0] + """
+instr 1
+  inote = 0
+  while inote < 120 do
+    schedule 2, inote * 3 * ksmps / sr + (inote % 4) * 0.0001, 4 * ksmps / sr, 220 + inote, 0.1, 1.5, (inote % 7) / 10
+    if inote % 37 == 5 then
+      schedule 4, inote * 3 * ksmps / sr, 0.01
+    endif
+    inote += 1
+  od
+endin
+
+instr 4
+  prints "python note at %f\\n", p2
+endin
+""" + BUSES.split("endin\n", 1)[1].split("instr 1\n")[1].split("endin\n", 1)[1]
+
+
+def test_notes_scheduled_ahead_start_inside_spans(monkeypatch, rig):
+    """Events a Python note scheduled for later (`schedule` at init) start in
+    compiled code inside spans, interleaved with notes only Python can start,
+    in the reference path's order."""
+    rn, rr, text = both(monkeypatch, rig, CONDUCTOR, [(3, 0, 1.2), (1, 0, 0.01)], 600,
+                        native=(2,))
+    assert "python note" in "".join(text)
+    assert rn.engine.instruments[2].pool.book[4][2] > 100
