@@ -50,7 +50,7 @@ import weakref
 from typing import Any
 
 import numpy as np
-from numba.typed import List
+from numba import typed
 
 from .._jit import helper
 from ..compile import codegen, jitcache
@@ -81,9 +81,11 @@ def _debug(text: str) -> None:
 
 # The per-slot lists are made and written through these cached functions: the
 # typed List's own Python methods are compiled afresh in every process (seconds).
+# `typed.List`, not `List`: numba looks the class up when it compiles, so a run
+# that loads these from its cache does not import numba's typed-list module.
 @helper
 def _list_new(proto, n):
-    out = List()
+    out = typed.List()
     for _ in range(n):
         out.append(proto)
     return out

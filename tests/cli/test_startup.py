@@ -79,18 +79,77 @@ def test_kernels_do_not_load_scipy_linalg(tmp_path):
     assert proc.stdout.split() == ["False"]
 
 
-def test_kernels_set_up_their_disk_cache_when_first_compiled():
+def test_kernels_make_their_dispatcher_and_disk_cache_when_first_called():
     from numba.core.caching import FunctionCache
 
     from csoundpy._jit import kernel
 
     @kernel
     def twice(x):
+        """Doubles."""
         return 2.0 * x
 
-    assert not isinstance(twice._cache, FunctionCache)
+    assert twice._dispatcher is None
+    assert (twice.py_func(1.0), twice.__name__, twice.__doc__) == (2.0, "twice", "Doubles.")
+    assert twice._dispatcher is None
     assert twice(1.5) == 3.0
     assert isinstance(twice._cache, FunctionCache)
+
+
+def test_compiled_code_calls_a_lazy_helper_it_names():
+    from csoundpy._jit import helper, kernel
+
+    @helper
+    def square(x):
+        return x * x
+
+    def make():
+        @kernel
+        def sum_of_squares(a, b):
+            return square(a) + square(b)
+        return sum_of_squares
+
+    assert square._dispatcher is None
+    assert make()(3.0, 4.0) == 25.0
+    assert square._dispatcher is not None
+
+
+CACHED_MODULE = """\
+from csoundpy._jit import helper, kernel
+
+
+@helper
+def square(x):
+    return x * x
+
+
+@kernel
+def norm2(a):
+    total = 0.0
+    for x in a:
+        total += square(x)
+    return total
+"""
+
+
+def test_a_warm_process_loads_cached_kernels_without_readying_numba_to_compile(tmp_path):
+    (tmp_path / "cachedmod.py").write_text(CACHED_MODULE)
+    code = """
+        import sys
+        import numpy as np
+        import cachedmod
+        print(cachedmod.norm2(np.arange(4.0)), cachedmod.norm2.stats.cache_hits)
+        print("numba.np.arraymath" in sys.modules, cachedmod.square._dispatcher is None)
+        """
+    env = {"PYTHONPATH": os.pathsep.join([str(tmp_path), *sys.path])}
+    cold = python(code, tmp_path / "cache", **env)
+    assert cold.returncode == 0, cold.stderr
+    assert cold.stdout.split() == ["14.0", "Counter()", "True", "False"]
+    warm = python(code, tmp_path / "cache", **env)
+    assert warm.returncode == 0, warm.stderr
+    hits, modules = warm.stdout.splitlines()
+    assert hits.startswith("14.0 Counter({")  # loaded from numba's disk cache
+    assert modules.split() == ["False", "True"]  # no context refresh, helper never made
 
 
 FILES_CSD = """\
