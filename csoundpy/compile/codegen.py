@@ -58,6 +58,7 @@ is.  The function returns 0 when every note has run, 1 at an escape.
 from __future__ import annotations
 
 import dis
+import functools
 import importlib
 import inspect
 import math
@@ -229,7 +230,11 @@ def unused_parameters(fn: Any) -> frozenset[int]:
     py = getattr(fn, "py_func", None)
     if py is None:
         return frozenset()
-    code = py.__code__
+    return _unused_in(py.__code__)
+
+
+@functools.lru_cache(maxsize=None)
+def _unused_in(code: Any) -> frozenset[int]:
     loaded = {ins.argval for ins in dis.get_instructions(code)
               if ins.opname in ("LOAD_FAST", "LOAD_FAST_CHECK", "LOAD_FAST_AND_CLEAR",
                                 "LOAD_DEREF", "LOAD_CLOSURE")}

@@ -721,8 +721,9 @@ class NativeRunner:
             if pool.state == "idle" and pool.ready.any() and (pool.warm or not background) \
                     and self._worth_compiling(pool.final_plan().source, "instr", pool.ref_blocks):
                 pool.start_compile(background)
-        for pool in pools:  # a pool compiles while its notes are in the chain
-            if pool.init_fn is not None and not pool.booked:
+        for idef in self.engine.instruments.values():  # compiled while its notes played
+            pool = idef.pool
+            if pool is not None and pool.init_fn is not None and not pool.booked:
                 pool.booked = True
                 self.books.append(pool)
                 self.books.sort(key=lambda p: p.idef.number)
@@ -734,7 +735,7 @@ class NativeRunner:
         for inst in chain:
             if type(inst) is tuple:  # a compiled note (pool, slot); slot -1: none yet
                 pool, slot = inst
-                if pool is not run_pool and run:
+                if pool is not run_pool and run_pool is not None:
                     plan.append(_native_step(run_pool, run))
                     run = []
                 run_pool = pool
@@ -743,7 +744,7 @@ class NativeRunner:
                 continue
             pool = getattr(inst, "pool", None)
             if pool is not None and pool.fn is not None and pool.ready[inst.slot]:
-                if pool is not run_pool and run:
+                if pool is not run_pool and run_pool is not None:
                     plan.append(_native_step(run_pool, run))
                     run = []
                 run_pool = pool
@@ -951,9 +952,8 @@ class NativeRunner:
                 pool.idef.active += int(counts[0]) - before[n]
                 pool.idef.instcnt += int(counts[2]) - pool.started_seen
                 pool.started_seen = int(counts[2])
-                nlive = int(counts[0])
+                nlive = int(counts[0])  # the step as `_build` would make it now
                 plan[n] = (pool, [None] * nlive, live[:nlive].copy())
-                self.stale = True
         for inst in releasing:
             inst.release_left -= done
         if resume is not None:  # the rest of this block runs on the Python side
