@@ -173,5 +173,11 @@ def _at_overload(x, n):
 
 
 def is_audio(x) -> bool:
-    """True if `x` is an a-rate buffer (pure-Python helper for init functions)."""
+    """True if `x` is an a-rate buffer (in compiled code, a constant of its type)."""
     return isinstance(x, np.ndarray) and x.ndim == 1
+
+
+@overload(is_audio, inline="always")
+def _is_audio_overload(x):
+    audio = isinstance(x, types.Array) and x.ndim == 1
+    return lambda x: audio

@@ -230,16 +230,19 @@ def deltapi_perf(s, ctx, buf, pos, ar, xdlt, indx, n0, n1):
     """deltapi: linearly interpolated tap (OOps/ugens6.c deltapi)."""
     npts = buf.shape[0]
     cur = pos[0]
+    sr = ctx.sr  # a local: stores into ar[] would make numba reload it
     for n in range(n0, n1):
         dt = at(xdlt, n)
         if dt == math.inf:
             raise PerfError("deltapi: INF delaytime")
-        dsmps = dt * ctx.sr
+        dsmps = dt * sr
         idel = np.int64(dsmps)
         frac = dsmps - idel
         tap = _wrap(cur + (n - n0) - idel, npts)
         prv = tap - 1 if tap > 0 else npts - 1
-        ar[n] = buf[tap] + (buf[prv] - buf[tap]) * frac
+        # unsigned: numba then skips its negative-index check
+        here, before = buf[np.uint64(tap)], buf[np.uint64(prv)]
+        ar[n] = here + (before - here) * frac
 
 
 @kernel

@@ -260,6 +260,32 @@ def _butter_tick(s, x):
     return y
 
 
+@helper
+def _butter_run(s, out, ain, n0, n1):
+    """`_butter_tick` over frames [n0, n1) with the coefficients and history in
+    locals (stores into `out` would otherwise reload them every frame)."""
+    a1, a2, a3, a4, a5, a6, a7 = s.a1, s.a2, s.a3, s.a4, s.a5, s.a6, s.a7
+    for n in range(n0, n1):
+        t = ain[n] - a4 * a6 - a5 * a7
+        y = t * a1 + a2 * a6 + a3 * a7
+        a7 = a6
+        a6 = t
+        out[n] = y
+    s.a6 = a6
+    s.a7 = a7
+
+
+@helper
+def _lobut_coefs(s, ctx, fc):
+    s.lkf = fc
+    c = 1.0 / math.tan(ctx.pidsr * fc)
+    s.a1 = 1.0 / (1.0 + ROOT2 * c + c * c)
+    s.a2 = s.a1 + s.a1
+    s.a3 = s.a1
+    s.a4 = 2.0 * (1.0 - c * c) * s.a1
+    s.a5 = (1.0 - ROOT2 * c + c * c) * s.a1
+
+
 @kernel
 def butterlp_perf(s, ctx, out, ain, kfc, istor, n0, n1):
     """butterlp: 2nd-order Butterworth low-pass (Opcodes/butter.c lobut, afilters.c)."""
@@ -267,16 +293,15 @@ def butterlp_perf(s, ctx, out, ain, kfc, istor, n0, n1):
         for n in range(n0, n1):
             out[n] = 0.0
         return
+    if not is_audio(kfc):
+        if at(kfc, 0) != s.lkf:
+            _lobut_coefs(s, ctx, at(kfc, 0))
+        _butter_run(s, out, ain, n0, n1)
+        return
     for n in range(n0, n1):
         fc = at(kfc, n)
         if fc != s.lkf:
-            s.lkf = fc
-            c = 1.0 / math.tan(ctx.pidsr * fc)
-            s.a1 = 1.0 / (1.0 + ROOT2 * c + c * c)
-            s.a2 = s.a1 + s.a1
-            s.a3 = s.a1
-            s.a4 = 2.0 * (1.0 - c * c) * s.a1
-            s.a5 = (1.0 - ROOT2 * c + c * c) * s.a1
+            _lobut_coefs(s, ctx, fc)
         out[n] = _butter_tick(s, ain[n])
 
 
@@ -287,17 +312,27 @@ def butterhp_perf(s, ctx, out, ain, kfc, istor, n0, n1):
         for n in range(n0, n1):
             out[n] = ain[n]
         return
+    if not is_audio(kfc):
+        if at(kfc, 0) != s.lkf:
+            _hibut_coefs(s, ctx, at(kfc, 0))
+        _butter_run(s, out, ain, n0, n1)
+        return
     for n in range(n0, n1):
         fc = at(kfc, n)
         if fc != s.lkf:
-            s.lkf = fc
-            c = math.tan(ctx.pidsr * fc)
-            s.a1 = 1.0 / (1.0 + ROOT2 * c + c * c)
-            s.a2 = -(s.a1 + s.a1)
-            s.a3 = s.a1
-            s.a4 = 2.0 * (c * c - 1.0) * s.a1
-            s.a5 = (1.0 - ROOT2 * c + c * c) * s.a1
+            _hibut_coefs(s, ctx, fc)
         out[n] = _butter_tick(s, ain[n])
+
+
+@helper
+def _hibut_coefs(s, ctx, fc):
+    s.lkf = fc
+    c = math.tan(ctx.pidsr * fc)
+    s.a1 = 1.0 / (1.0 + ROOT2 * c + c * c)
+    s.a2 = -(s.a1 + s.a1)
+    s.a3 = s.a1
+    s.a4 = 2.0 * (c * c - 1.0) * s.a1
+    s.a5 = (1.0 - ROOT2 * c + c * c) * s.a1
 
 
 @kernel
