@@ -733,11 +733,13 @@ def chain_source(steps: list[ChainStep]) -> tuple[str, str]:
     """Source of a function that runs whole blocks of a chain of fused instruments.
 
         chain_<hash>(nblocks, kc0, clock, spout, outbuf, pos, cprog, events,
-                     nevents, counters, tabs, go, a0, a1, ..., n0, n1, ...)
+                     nevents, counters, tabs, go, own, a0, a1, ..., n0, n1, ...)
 
     a<i> is the argument tuple of step i (`Pool.args` for all its notes);
     n<i> the book of step i's compiled notes (`compile.lifecycle`; an empty
-    tuple for other steps), go[i] whether its notes may start here.  Each
+    tuple for steps without `init`); own[i] whether the step's notes are
+    exactly the book's (else it runs a<i>'s notes, its book untouched), go[i]
+    whether its notes may start here (implies own[i]).  Each
     block: the clock, compiled notes whose time is up turned off, due events
     of the compiled queue started (their instrument's init function, then
     `admit_note`), the output bus cleared, every step, the bus copied to
@@ -764,7 +766,7 @@ def chain_source(steps: list[ChainStep]) -> tuple[str, str]:
         "",
         "@kernel",
         f"def {func}(nblocks, kc0, clock, spout, outbuf, pos, cprog, events, nevents, counters, "
-        "tabs, go, " + ", ".join(f"a{n}" for n in range(len(steps))) + ", "
+        "tabs, go, own, " + ", ".join(f"a{n}" for n in range(len(steps))) + ", "
         + ", ".join(f"n{n}" for n in range(len(steps))) + "):",
         '    """Blocks of a chain whose notes all run natively."""',
         "    ksmps = spout.shape[1]",
@@ -773,7 +775,8 @@ def chain_source(steps: list[ChainStep]) -> tuple[str, str]:
         "        clock[0] = kc",
     ]
     for n in native:
-        lines.append(f"        expire_notes(kc, n{n}[0], n{n}[1], n{n}[2], n{n}[4])")
+        lines += [f"        if own[{n}]:",
+                  f"            expire_notes(kc, n{n}[0], n{n}[1], n{n}[2], n{n}[4])"]
     lines += [
         "        if nevents[0] > 0:",
         "            keep = 0",
@@ -810,8 +813,10 @@ def chain_source(steps: list[ChainStep]) -> tuple[str, str]:
         lines.append(f"        cprog[0] = {n}")
         if st.init:
             extra = "".join(f", a{n}[{6 + x}]" for x in range(st.nextra))
-            lines += [(f"        if {alias}(a{n}[0], n{n}[0][:n{n}[4][0]], 0, 0, a{n}[4], "
-                       f"a{n}[5]{extra}):"), "            return b"]
+            lines += [f"        if own[{n}]:",
+                      (f"            if {alias}(a{n}[0], n{n}[0][:n{n}[4][0]], 0, 0, a{n}[4], "
+                       f"a{n}[5]{extra}):"), "                return b",
+                      f"        elif {alias}(*a{n}):", "            return b"]
         else:
             lines += [f"        if {alias}(*a{n}):", "            return b"]
     lines += [

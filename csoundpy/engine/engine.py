@@ -434,6 +434,9 @@ class Engine:
             # compat: Csound keeps a note's scheduled off time in its turnoff list even
             # when the note ends early (turnoff), so the score waits for it
             self.max_off_block = inst.end_block
+        if idef.pool is not None and idef.pool.lifecycle and not idef.pool.booked \
+                and self.skip_idle:
+            self.native.prepare(idef.pool)
         return inst
 
     def _init_error(self, inst: Instance, exc: CsoundError) -> None:

@@ -724,9 +724,7 @@ class NativeRunner:
         for idef in self.engine.instruments.values():  # compiled while its notes played
             pool = idef.pool
             if pool is not None and pool.init_fn is not None and not pool.booked:
-                pool.booked = True
-                self.books.append(pool)
-                self.books.sort(key=lambda p: p.idef.number)
+                self._book(pool)
         if self.books:
             chain = self._with_native(chain)
         plan: list = []
@@ -757,6 +755,25 @@ class NativeRunner:
         if run or run_pool is not None:
             plan.append(_native_step(run_pool, run))
         return plan
+
+    def _book(self, pool: Pool) -> None:
+        """From now on, notes of this pool may start in compiled code."""
+        pool.booked = True
+        self.books.append(pool)
+        self.books.sort(key=lambda p: p.idef.number)
+
+    def prepare(self, pool: Pool) -> None:
+        """A Python note of a pool whose notes could start in compiled code has
+        just started (an offline render): compile the pool now, as the next
+        block's `_build` would, so that the next notes, maybe in this very
+        block, start in compiled code."""
+        if pool.pending:
+            pool.sync()
+        if pool.state == "idle" and pool.ready.any() and not self._background() \
+                and self._worth_compiling(pool.final_plan().source, "instr", pool.ref_blocks):
+            pool.start_compile(False)
+        if pool.init_fn is not None and not pool.booked:
+            self._book(pool)
 
     def _with_native(self, chain: tuple) -> list:
         """The chain with each booked pool's compiled notes as (pool, slot) at
@@ -911,7 +928,7 @@ class NativeRunner:
         releasing = [n for step in plan for n in step[1] if n is not None and n.releasing]
         if releasing:  # their release ends are Python's: the span stops a block before
             nblocks = min(nblocks, min(n.release_left for n in releasing) - 1)
-        chain = self._chain_function(plan, booked)
+        chain = self._chain_function(plan)
         if chain is None:
             return 0
         ksmps = engine.ksmps
@@ -928,14 +945,17 @@ class NativeRunner:
         go = np.array([int(b and not held and not step[0].idef.muted
                            and step[0].idef.maxalloc <= 0) for b, step in zip(booked, plan)],
                       dtype=np.int64)
+        own = np.array(booked, dtype=np.int64)
         books = [step[0].book if b else () for b, step in zip(booked, plan)]
         before = [int(book[4][0]) if book else 0 for book in books]
         args = [step[0].args(step[2], 0, 0) for step in plan]
+        passed = [step[0].book if step[0].booked else () for step in plan]
         engine.in_perf = True
         resume = None
         try:
             done = chain(nblocks, kc0, engine.clock, engine.spout, out, pos, cprog, self.events,
-                         self.nevents, engine.counters, engine.tables.native(), go, *args, *books)
+                         self.nevents, engine.counters, engine.tables.native(), go, own, *args,
+                         *passed)
             if done < nblocks and not cprog[1]:
                 resume = (int(cprog[0]), "escape")
         except PERF_FAILURES as exc:
@@ -967,9 +987,10 @@ class NativeRunner:
             engine.flush_output()
         return done
 
-    def _chain_function(self, plan: list, booked: list[bool]) -> Any:
-        """The compiled block loop for this sequence of pools, `booked` saying
-        which start and end their notes inside it (None: not yet)."""
+    def _chain_function(self, plan: list) -> Any:
+        """The compiled block loop for this sequence of pools, the booked ones
+        able to start and end their notes inside it (None: not yet)."""
+        booked = [step[0].booked for step in plan]
         key = tuple((id(step[0]), b) for step, b in zip(plan, booked))
         fn = self._chains.get(key)
         if fn is not None or key in self._chains:
@@ -997,7 +1018,8 @@ class NativeRunner:
                 getattr(module, func),
                 (1, 0, engine.clock, engine.spout, engine._outbuf, 0, self._cprog, self.events,
                  self.nevents, engine.counters, engine.tables.native(),
-                 np.zeros(len(plan), dtype=np.int64), *args, *books))
+                 np.zeros(len(plan), dtype=np.int64), np.zeros(len(plan), dtype=np.int64),
+                 *args, *books))
         except Exception as exc:  # noqa: BLE001  (stay on block-by-block calls)
             _debug(f"chain {key}: {type(exc).__name__}: {exc}")
             fn = None
