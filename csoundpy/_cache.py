@@ -1,8 +1,9 @@
 """csoundpy's on-disk cache directory, and a bytecode cache for its own modules.
 
 Everything csoundpy caches lives under `cache_root()`: `$XDG_CACHE_HOME/csoundpy`,
-else `~/.cache/csoundpy` (the JIT cache's `jit/` can be moved on its own with
-`$CSOUNDPY_JIT_CACHE`, see compile/jitcache.py).
+else `~/.cache/csoundpy`: `jit/` generated and compiled functions (movable on its
+own with `$CSOUNDPY_JIT_CACHE`, see compile/jitcache.py), `lark/` the parser's
+tables, `ast/` parsed orchestras (lang/astcache.py), `pyc/` bytecode (below).
 
 When Python is told not to write bytecode (`PYTHONDONTWRITEBYTECODE`, `-B`) and
 csoundpy is not installed with ready-made `.pyc` files (an editable install),

@@ -9,6 +9,9 @@ OPNAME.  It also drops newlines inside brackets and after a trailing comma
 or binary operator.  A basic (not contextual) lexer is used because the
 postlexer looks a whole line ahead.  The LALR tables are built once and kept in
 csoundpy's cache directory (`_table_cache`).
+
+Lark is imported only when an orchestra is really parsed: a parse found in the
+on-disk AST cache (astcache.py) costs neither the import nor the parse.
 """
 
 from __future__ import annotations
@@ -19,14 +22,13 @@ import re
 import threading
 from typing import TYPE_CHECKING, Callable, Iterator
 
-from lark import Lark, Token, Transformer, v_args
-from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
-
 from .._cache import cache_root
-from ..errors import ParseError, Span
-from . import ast
+from ..errors import CsoundError, ParseError, Span
+from . import ast, astcache
 
 if TYPE_CHECKING:
+    from lark import Lark, Token, Tree
+
     from .preprocess import Source
 
 _GRAMMAR = os.path.join(os.path.dirname(__file__), "orchestra.lark")
@@ -61,6 +63,8 @@ class _PostLexer:
         self.is_opcode = is_opcode
 
     def process(self, stream: Iterator[Token]) -> Iterator[Token]:
+        from lark import Token
+
         depth = 0
         prev_type = "_NL"
         line: list[Token] = []
@@ -95,6 +99,8 @@ class _PostLexer:
     @staticmethod
     def _split_label(tok: Token, line: list[Token]) -> Iterator[Token]:
         """A LABEL token inside a line is really `name :` (ternary)."""
+        from lark import Token
+
         name = tok.value[:-1]
         line.append(Token("IDENT", name, tok.start_pos, tok.line, tok.column,
                           tok.line, tok.column + len(name), tok.end_pos - 1))
@@ -108,9 +114,7 @@ class _PostLexer:
             if i == idx:
                 adjacent_paren = (i + 1 < len(line) and line[i + 1].type == "LPAR"
                                   and line[i + 1].start_pos == tok.end_pos)
-                kind = "FNOPNAME" if adjacent_paren else "OPNAME"
-                tok = Token(kind, tok.value, tok.start_pos, tok.line, tok.column,
-                            tok.end_line, tok.end_column, tok.end_pos)
+                tok = tok.update("FNOPNAME" if adjacent_paren else "OPNAME")
             yield tok
 
     def _opcode_position(self, line: list[Token]) -> int | None:
@@ -204,6 +208,8 @@ def _table_cache(grammar: str) -> str | bool:
 
 def _lark(postlex: _PostLexer) -> Lark:
     if not _SHARED_POSTLEX:
+        from lark import Lark
+
         with open(_GRAMMAR, encoding="utf-8") as fh:
             grammar = fh.read()
         shared = _PostLexer(postlex.is_opcode)
@@ -215,11 +221,31 @@ def _lark(postlex: _PostLexer) -> Lark:
     return _parsers[0]
 
 
-@v_args(meta=True, inline=True)
-class _ToAst(Transformer):
+class _ToAst:
+    """Builds AST nodes: the method named after a rule (or its alias) gets the
+    node's position and its children, already converted."""
+
     def __init__(self, source: Source):
-        super().__init__()
         self.source = source
+
+    def transform(self, tree: Tree):
+        """Convert `tree` bottom-up, as lark's Transformer with
+        `v_args(meta=True, inline=True)` would (an error in a method is raised
+        as lark's VisitError likewise, but a CsoundError as itself)."""
+        from lark import Tree
+        from lark.exceptions import VisitError
+
+        def convert(node: Tree):
+            children = [convert(c) if isinstance(c, Tree) else c for c in node.children]
+            method = getattr(self, node.data)
+            try:
+                return method(node.meta, *children)
+            except CsoundError:
+                raise  # already says what is wrong and where
+            except Exception as exc:
+                raise VisitError(node.data, node, exc) from exc
+
+        return convert(tree)
 
     def _span(self, meta) -> Span:
         line = getattr(meta, "line", 0)
@@ -360,6 +386,8 @@ class _ToAst(Transformer):
         return "+" + str(tok)
 
     def instr(self, meta, kw, *rest):
+        from lark import Token
+
         ids = [r for r in rest if isinstance(r, (int, str)) and not isinstance(r, Token)]
         body = tuple(r for r in rest if not isinstance(r, (int, str)) or isinstance(r, Token))
         body = tuple(b for b in body if not isinstance(b, Token))
@@ -368,6 +396,8 @@ class _ToAst(Transformer):
         return ast.Instr(tuple(ids), body, self._tspan(kw), end_span)
 
     def udo(self, meta, kw, name, outs, ins, *rest):
+        from lark import Token
+
         body = tuple(b for b in rest if not isinstance(b, Token))
         return ast.UDODef(str(name), outs.value[1:-1].strip(), ins.value[1:-1].strip(), body,
                           self._tspan(kw))
@@ -422,8 +452,22 @@ def parse_orchestra(source: Source, is_opcode: Callable[[str], bool]) -> ast.Orc
     """Parse preprocessed orchestra text into an Orchestra AST.
 
     `is_opcode(name)` tells the postlexer which names are opcodes or UDOs.
+    The statements of an earlier identical parse are taken from the AST cache.
     Raises ParseError naming file:line with Csound's wording.
     """
+    path = astcache.entry_path(source)
+    statements = astcache.load(path, is_opcode)
+    if statements is None:
+        recorder = astcache.Recorder(is_opcode)
+        statements = _parse(source, recorder)
+        astcache.store(path, statements, recorder.answers)
+    return ast.Orchestra(statements, source)
+
+
+def _parse(source: Source, is_opcode: Callable[[str], bool]) -> tuple:
+    """The statements of `source`, parsed with lark."""
+    from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+
     text = _rewrite_udo_headers(source.text)
     if not text.endswith("\n"):
         text += "\n"
@@ -445,5 +489,4 @@ def parse_orchestra(source: Source, is_opcode: Callable[[str], bool]) -> ast.Orc
     except UnexpectedInput as exc:
         span = source.span(getattr(exc, "line", 1), getattr(exc, "column", 0))
         raise ParseError("syntax error", span) from None
-    items = _ToAst(source).transform(tree)
-    return ast.Orchestra(tuple(items), source)
+    return tuple(_ToAst(source).transform(tree))

@@ -84,3 +84,10 @@ def test_error_names_file_and_line():
     with pytest.raises(ParseError) as info:
         parse("instr 1\na1 oscili 1,, 2\nendin\n", "bad.orc")
     assert info.value.span.file == "bad.orc" and info.value.span.line == 2
+
+
+def test_an_assignment_with_more_values_than_outputs_is_a_parse_error_with_location():
+    with pytest.raises(ParseError) as info:
+        parse("instr 1\na1, a2 = 1, 2, 3\nendin\n", "bad.orc")
+    assert "number of values" in info.value.message
+    assert info.value.span.file == "bad.orc" and info.value.span.line == 2

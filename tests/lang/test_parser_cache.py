@@ -4,6 +4,7 @@ csoundpy's cache directory; a cached parser parses exactly as a new one."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -19,6 +20,7 @@ PARSE = textwrap.dedent("""
 
 
 def parse_in_new_process(cache: Path) -> str:
+    shutil.rmtree(cache / "csoundpy" / "ast", ignore_errors=True)  # really parse, not load the AST
     env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
     proc = subprocess.run([sys.executable, "-c", PARSE], env=env, capture_output=True,
                           text=True, timeout=300)
