@@ -233,7 +233,7 @@ def unused_parameters(fn: Any) -> frozenset[int]:
     return _unused_in(py.__code__)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _unused_in(code: Any) -> frozenset[int]:
     loaded = {ins.argval for ins in dis.get_instructions(code)
               if ins.opname in ("LOAD_FAST", "LOAD_FAST_CHECK", "LOAD_FAST_AND_CLEAR",

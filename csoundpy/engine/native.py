@@ -761,6 +761,7 @@ class NativeRunner:
         pool.booked = True
         self.books.append(pool)
         self.books.sort(key=lambda p: p.idef.number)
+        self.stale = True
 
     def prepare(self, pool: Pool) -> None:
         """A Python note of a pool whose notes could start in compiled code has

@@ -23,7 +23,6 @@ import re
 import string
 
 import numpy as np
-
 from numba import types
 from numba.extending import overload
 

@@ -182,7 +182,7 @@ endin
 def test_notes_with_sprintf_named_channels_start_in_compiled_code(monkeypatch, rig):
     """Strings made at init (sprintf of numbers) and channels bound by name
     (chnmix, chnclear) do not keep notes from starting in compiled code."""
-    rn, rr, _ = both(monkeypatch, rig, BUSES, [(3, 0, 1.2), (1, 0, 1.0)], 600, native=(2,))
+    rn, _rr, _ = both(monkeypatch, rig, BUSES, [(3, 0, 1.2), (1, 0, 1.0)], 600, native=(2,))
     assert rn.engine.instruments[2].pool.book[4][2] > 300
 
 
@@ -208,7 +208,7 @@ def test_notes_scheduled_ahead_start_inside_spans(monkeypatch, rig):
     """Events a Python note scheduled for later (`schedule` at init) start in
     compiled code inside spans, interleaved with notes only Python can start,
     in the reference path's order."""
-    rn, rr, text = both(monkeypatch, rig, CONDUCTOR, [(3, 0, 1.2), (1, 0, 0.01)], 600,
+    rn, _rr, text = both(monkeypatch, rig, CONDUCTOR, [(3, 0, 1.2), (1, 0, 0.01)], 600,
                         native=(2,))
     assert "python note" in "".join(text)
     assert rn.engine.instruments[2].pool.book[4][2] > 100

@@ -11,8 +11,8 @@ import pytest
 
 from csoundpy.engine.context import make_consts
 from csoundpy.opcodes._native_text import TEXT_BYTES, bind_channel, text_row
-from csoundpy.opcodes.channels import AUDIO, CONTROL, INPUT, OUTPUT, ChannelBus
 from csoundpy.opcodes._registry import EMPTY_STATE
+from csoundpy.opcodes.channels import AUDIO, CONTROL, INPUT, OUTPUT, ChannelBus
 from csoundpy.opcodes.strings import sprintf_init_native
 from csoundpy.testing import native_init_mismatches
 
