@@ -377,6 +377,23 @@ def _sc_next_segment(lines, line, n, sr, pitchmod):
     lines[line, L_INC] = int(inc * SC_SCALE + 0.5)
 
 
+@helper
+def _sc_cubic(frac, vm1, v0, v1, v2):
+    """reverbsc's 4-point cubic interpolation at `frac` past v0."""
+    a2 = frac * frac
+    a2 -= 1.0
+    a2 *= 1.0 / 6.0
+    a1 = frac
+    a1 += 1.0
+    a1 *= 0.5
+    am1 = a1 - 1.0
+    a0 = 3.0 * a2
+    a1 -= a0
+    am1 -= a2
+    a0 -= frac
+    return (am1 * vm1 + a0 * v0 + a1 * v1 + a2 * v2) * frac + v0
+
+
 def _sc_max_samples(n, pitchmod, sr):
     maxdel = SC_PARAMS[n, 0] + SC_PARAMS[n, 1] * pitchmod * 1.125
     return int(maxdel * sr + 16.5)
@@ -456,17 +473,6 @@ def _sc_run_samples(s, buf, lines, fstate, aoutL, aoutR, ainL, ainR, fb, damp, n
                 rp -= size
             lines[n, L_READ] = rp
             frac = float(frac_i) * (1.0 / SC_SCALE)
-            a2 = frac * frac
-            a2 -= 1.0
-            a2 *= 1.0 / 6.0
-            a1 = frac
-            a1 += 1.0
-            a1 *= 0.5
-            am1 = a1 - 1.0
-            a0 = 3.0 * a2
-            a1 -= a0
-            am1 -= a2
-            a0 -= frac
             if rp > 0 and rp < size - 2:
                 vm1 = buf[base + rp - 1]
                 v0 = buf[base + rp]
@@ -489,7 +495,7 @@ def _sc_run_samples(s, buf, lines, fstate, aoutL, aoutR, ainL, ainR, fb, damp, n
                 if r >= size:
                     r -= size
                 v2 = buf[base + r]
-            v0 = (am1 * vm1 + a0 * v0 + a1 * v1 + a2 * v2) * frac + v0
+            v0 = _sc_cubic(frac, vm1, v0, v1, v2)
             lines[n, L_FRAC] = frac_i + lines[n, L_INC]
             v0 *= fb
             v0 = (fstate[n] - v0) * damp + v0
@@ -599,20 +605,7 @@ def _sc_run_lines(s, buf, lines, fstate, scratch, aoutL, aoutR, ainL, ainR, fb, 
         # 2. its interpolated reads times fb -> scratch row n
         xs = scratch[n]
         for k in range(nsmps):
-            frac = fr[k]
-            a2 = frac * frac
-            a2 -= 1.0
-            a2 *= 1.0 / 6.0
-            a1 = frac
-            a1 += 1.0
-            a1 *= 0.5
-            am1 = a1 - 1.0
-            a0 = 3.0 * a2
-            a1 -= a0
-            am1 -= a2
-            a0 -= frac
-            v0 = t0[k]
-            xs[k] = ((am1 * tm1[k] + a0 * v0 + a1 * t1[k] + a2 * t2[k]) * frac + v0) * fb
+            xs[k] = _sc_cubic(fr[k], tm1[k], t0[k], t1[k], t2[k]) * fb
     # 3. damping filters and feedback, frame by frame; scratch row n becomes
     #    line n's input.  The filter states stay in registers, one per line.
     x0, x1, x2, x3 = scratch[0], scratch[1], scratch[2], scratch[3]
