@@ -149,8 +149,25 @@ def _copy_into(out, src) -> None:
         out.data = np.array(data, copy=True)
 
 
+def _size_like(out, arr) -> None:
+    """Csound's tabinit_like: `out` takes `arr`'s shape, keeping the values it
+    holds (new elements are 0); nothing is computed."""
+    if out is arr or out.data is arr.data or out.data.shape == arr.data.shape:
+        return
+    new = np.zeros(arr.data.shape)
+    old, flat = out.data.reshape(-1), new.reshape(-1)
+    n = min(old.size, flat.size)
+    flat[:n] = old[:n]
+    out.data = new
+
+
 def _copy_init(s, ic, out, src):
     _copy_into(out, src)
+
+
+def _copy_k_init(s, ic, out, src):
+    """k[] = k[] at init (arrays.c tabcopyk_init): sized, copied at perf time."""
+    _size_like(out, src)
 
 
 def _copy_perf(s, pc, out, src, n0, n1):
@@ -160,7 +177,7 @@ def _copy_perf(s, pc, out, src, n0, n1):
 for _t in "iS":
     defop("=", f"{_t}[]", f"{_t}[]", None, _copy_init)
 defop("=", "i[]", "k[]", None, _copy_init)
-defop("=", "k[]", "k[]", None, _copy_init, _copy_perf, python_perf=True)
+defop("=", "k[]", "k[]", None, _copy_k_init, _copy_perf, python_perf=True)
 defop("=", "k[]", "i[]", None, _copy_init, _copy_perf, python_perf=True)
 
 _ARRAY_OPS = {
@@ -193,12 +210,21 @@ def _arith(fn):
     return init, perf
 
 
+def _arith_k_init(s, ic, out, a, b):
+    """k-rate array arithmetic at init (arrays.c tabarithset*): the result is
+    only sized like the array operand; the first value comes at perf time."""
+    arrays = [x for x in (a, b) if hasattr(x, "data")]
+    if len(arrays) == 2 and arrays[0].data.shape != arrays[1].data.shape:
+        raise InitError("Dimensions do not match in array arithmetic")
+    _size_like(out, arrays[0])
+
+
 for _name, _fn in _ARRAY_OPS.items():
     _init, _perf = _arith(_fn)
     for _ins in ("i[]i[]", "i[]i", "ii[]"):
         defop(_name, "i[]", _ins, None, _init)
     for _ins in ("k[]k[]", "k[]k", "kk[]", "k[]i[]", "i[]k[]"):
-        defop(_name, "k[]", _ins, None, _init, _perf, python_perf=True)
+        defop(_name, "k[]", _ins, None, _arith_k_init, _perf, python_perf=True)
 
 
 def _lenarray(s, ic, out, arr, idim):

@@ -267,3 +267,14 @@ def test_printarray_k():
     assert _printed(h, "printarray", "k[]J", [ka, np.array(-1.0)],
                     update=lambda b, a: a[0].data.__setitem__(1, b)) == TEXTS["k_every"]
     assert _printed(h, "printarray", "k[]S", [arr([1, 2]), "[%g]"]) == TEXTS["k_fmt"]
+
+
+def test_k_rate_array_arithmetic_and_copy_compute_at_perf_time_only(rig):
+    """arrays.c: `karr = karr + 4` sizes its result at init (tabarithset,
+    tabcopyk_init) and computes every k-cycle, so the first cycle sees 5..8."""
+    r = rig("instr 1\nkarr[] fillarray 1, 2, 3, 4\nkarr = karr + 4\n"
+            "kout[] = karr * 2\nprintk 0, kout[3]\nendin\n", ksmps=10)
+    r.note(1, 0, 0.02)
+    r.run(2)
+    values = [line.split(":")[-1].strip() for line in r.printed.splitlines() if "time" in line]
+    assert values == ["16.00000", "24.00000"]
